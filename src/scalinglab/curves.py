@@ -1,0 +1,294 @@
+"""The data model every layer speaks: :class:`Curve` and :class:`CurveSet`.
+
+A :class:`Curve` holds measurements of a metric ``y`` at sizes ``x``. ``x`` is one
+column (data size, tokens, parameters, FLOPs) or several (for joint laws such as
+L(N, D)). Replicated sizes (several seeds at the same size) are kept as separate
+points: fits use every replicate, and :meth:`Curve.mean_by_size` averages them
+when a caller wants one point per size.
+
+Validation happens once, at construction, and names the bad column and row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import ScalingLabError
+
+__all__ = ["Curve", "CurveSet"]
+
+
+def _as_float_array(values, name: str, labels: Sequence) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ScalingLabError(f"column {name!r}: values must be numbers ({exc})") from None
+    if arr.ndim == 1:
+        bad = ~np.isfinite(arr)
+    else:
+        bad = ~np.isfinite(arr).all(axis=1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ScalingLabError(
+            f"column {name!r}, row {labels[i]!r}: value {arr[i]!r} is not finite "
+            f"(NaN or inf); drop or fix that row ({int(bad.sum())} such rows in all)"
+        )
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """Measurements of a metric at increasing sizes.
+
+    Parameters
+    ----------
+    x : array of shape (n,) or (n, k)
+        Size(s) of each measurement: samples, tokens, parameters, FLOPs. Must be > 0.
+        Two or more columns describe joint data, e.g. ``np.c_[N, D]``.
+    y : array of shape (n,)
+        The metric. If ``higher_is_better`` it is converted to ``1 - y`` (accuracy
+        becomes error), which requires 0 <= y <= 1.
+    w : array of shape (n,), optional
+        Non-negative weights multiplying each point's loss in a fit.
+    seed, group : arrays of shape (n,), optional
+        Labels used by the bootstrap (``by="seed"`` or ``by="group"``) and reports.
+    metric : str
+        Name of the metric after conversion (default ``"error"``).
+    x_names : sequence of str, optional
+        Names of the x columns (default ``("n",)`` or ``("x0", "x1", ...)``).
+    labels : sequence, optional
+        Row labels used in error messages (defaults to positions 0..n-1).
+
+    Raises
+    ------
+    ScalingLabError
+        NaN or inf anywhere, a size <= 0, lengths that disagree, negative weights,
+        or an accuracy outside [0, 1]; the message names the column and row.
+
+    Examples
+    --------
+    >>> c = Curve([100, 200, 400], [0.30, 0.22, 0.17])
+    >>> c.n, c.n_distinct
+    (3, 3)
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    w: np.ndarray | None = None
+    seed: np.ndarray | None = None
+    group: np.ndarray | None = None
+    metric: str = "error"
+    higher_is_better: bool = False
+    x_names: tuple[str, ...] = ()
+    labels: tuple = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        n_rows = len(np.atleast_1d(np.asarray(self.y)))
+        labels = tuple(self.labels) if len(self.labels) else tuple(range(n_rows))
+        x = np.asarray(self.x)
+        x_width = 1 if x.ndim <= 1 else x.shape[1]
+        names = tuple(self.x_names) or (("n",) if x_width == 1 else tuple(f"x{i}" for i in range(x_width)))
+        if len(names) != x_width:
+            raise ScalingLabError(f"x_names has {len(names)} names for {x_width} x columns")
+        x = _as_float_array(x, names[0] if x_width == 1 else "x", labels)
+        if x.ndim > 2:
+            raise ScalingLabError(f"x must be one column or a 2-D array of columns, got shape {x.shape}")
+        y = _as_float_array(self.y, "y" if not self.higher_is_better else self.metric, labels)
+        if y.ndim != 1:
+            raise ScalingLabError(f"y must be one column, got shape {y.shape}")
+        if len(x) != len(y):
+            raise ScalingLabError(f"x has {len(x)} rows but y has {len(y)}: lengths must match")
+        if len(y) == 0:
+            raise ScalingLabError("the curve is empty: give at least one (x, y) row")
+        cols = x.reshape(len(x), -1)
+        for j, name in enumerate(names):
+            bad = np.flatnonzero(cols[:, j] <= 0)
+            if bad.size:
+                i = int(bad[0])
+                raise ScalingLabError(
+                    f"column {name!r}, row {labels[i]!r}: size {cols[i, j]!r} must be > 0 "
+                    "(sizes are counts of samples, tokens, parameters or FLOPs)"
+                )
+        metric = self.metric
+        if self.higher_is_better:
+            outside = np.flatnonzero((y < 0) | (y > 1))
+            if outside.size:
+                i = int(outside[0])
+                raise ScalingLabError(
+                    f"column {self.metric!r}, row {labels[i]!r}: {y[i]!r} is outside [0, 1]; "
+                    "higher_is_better converts an accuracy to error = 1 - accuracy"
+                )
+            y = 1.0 - y
+            metric = "error" if self.metric in ("accuracy", "acc") else f"1 - {self.metric}"
+        w = None
+        if self.w is not None:
+            w = _as_float_array(self.w, "w", labels)
+            if w.shape != y.shape:
+                raise ScalingLabError(f"w has shape {w.shape} but y has {y.shape}")
+            neg = np.flatnonzero(w < 0)
+            if neg.size:
+                raise ScalingLabError(f"column 'w', row {labels[int(neg[0])]!r}: weights must be >= 0")
+        for attr in ("seed", "group"):
+            value = getattr(self, attr)
+            if value is not None:
+                value = np.asarray(value)
+                if value.shape != y.shape:
+                    raise ScalingLabError(f"{attr} has shape {value.shape} but y has {y.shape}")
+                object.__setattr__(self, attr, value)
+        for attr, value in (("x", x), ("y", y), ("w", w), ("metric", metric), ("x_names", names),
+                            ("labels", labels), ("higher_is_better", False)):
+            object.__setattr__(self, attr, value)
+        for arr in (x, y, w):
+            if arr is not None:
+                arr.setflags(write=False)
+
+    # -- constructors -------------------------------------------------------------
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, *, x: str | Sequence[str], y: str, w: str | None = None,
+                   seed: str | None = None, group: str | None = None,
+                   higher_is_better: bool = False) -> "Curve":
+        """Build a curve from DataFrame columns; error messages use the frame's index labels."""
+        x_cols = [x] if isinstance(x, str) else list(x)
+        wanted = [*x_cols, y, *(c for c in (w, seed, group) if c is not None)]
+        missing = [c for c in wanted if c not in df.columns]
+        if missing:
+            raise ScalingLabError(f"column(s) {missing} not found; the table has {list(df.columns)}")
+        xv = df[x_cols[0]].to_numpy() if len(x_cols) == 1 else df[x_cols].to_numpy()
+        return cls(
+            xv, df[y].to_numpy(),
+            w=None if w is None else df[w].to_numpy(),
+            seed=None if seed is None else df[seed].to_numpy(),
+            group=None if group is None else df[group].to_numpy(),
+            metric=y, higher_is_better=higher_is_better, x_names=tuple(x_cols),
+            labels=tuple(df.index),
+        )
+
+    @classmethod
+    def from_csv(cls, path: str | Path, **columns) -> "Curve":
+        """Read a CSV file and call :meth:`from_frame` (row labels are 1-based file lines after the header)."""
+        path = Path(path)
+        if not path.exists():
+            raise ScalingLabError(f"file not found: {path}")
+        df = pd.read_csv(path)
+        df.index = df.index + 2  # the line number a user sees in an editor
+        return cls.from_frame(df, **columns)
+
+    # -- views --------------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        """Number of points, replicates included."""
+        return len(self.y)
+
+    @property
+    def n_inputs(self) -> int:
+        """Number of x columns (1 for a data-size curve, 2 for L(N, D))."""
+        return 1 if self.x.ndim == 1 else self.x.shape[1]
+
+    @property
+    def columns(self) -> tuple[np.ndarray, ...]:
+        """The x columns as a tuple of 1-D arrays."""
+        return (self.x,) if self.x.ndim == 1 else tuple(self.x[:, j] for j in range(self.x.shape[1]))
+
+    @property
+    def distinct_x(self) -> np.ndarray:
+        """Distinct sizes (rows of x), sorted."""
+        return np.unique(self.x, axis=0)
+
+    @property
+    def n_distinct(self) -> int:
+        """Number of distinct sizes; replicates at one size count once."""
+        return len(self.distinct_x)
+
+    @property
+    def scale(self) -> np.ndarray:
+        """One number per point that orders points by size: x itself, or the product of the
+        columns for joint data (proportional to training compute for (N, D))."""
+        return self.x if self.x.ndim == 1 else np.prod(self.x, axis=1)
+
+    def subset(self, mask: np.ndarray) -> "Curve":
+        """The points where ``mask`` is true, as a new curve."""
+        mask = np.asarray(mask)
+        pick = (lambda a: None if a is None else a[mask])
+        return Curve(self.x[mask], self.y[mask], w=pick(self.w), seed=pick(self.seed),
+                     group=pick(self.group), metric=self.metric, x_names=self.x_names,
+                     labels=tuple(np.asarray(self.labels, dtype=object)[mask]))
+
+    def mean_by_size(self) -> "Curve":
+        """One point per distinct size: the mean of the replicates (weights dropped)."""
+        sizes, inverse = np.unique(self.x, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        means = np.bincount(inverse, weights=self.y) / np.bincount(inverse)
+        return Curve(sizes, means, metric=self.metric, x_names=self.x_names)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The curve as a DataFrame with its x columns, y and any labels."""
+        data = {name: col for name, col in zip(self.x_names, self.columns)}
+        data[self.metric] = self.y
+        for attr in ("w", "seed", "group"):
+            if getattr(self, attr) is not None:
+                data[attr] = getattr(self, attr)
+        return pd.DataFrame(data)
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON."""
+        out = {"x": self.x.tolist(), "y": self.y.tolist(), "metric": self.metric,
+               "x_names": list(self.x_names)}
+        for attr in ("w", "seed", "group"):
+            value = getattr(self, attr)
+            if value is not None:
+                out[attr] = value.tolist()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Curve":
+        """Inverse of :meth:`to_dict`."""
+        return cls(data["x"], data["y"], w=data.get("w"), seed=data.get("seed"),
+                   group=data.get("group"), metric=data.get("metric", "error"),
+                   x_names=tuple(data.get("x_names", ())))
+
+    def __repr__(self) -> str:
+        lo, hi = float(self.scale.min()), float(self.scale.max())
+        return (f"Curve({self.metric!r} vs {'×'.join(self.x_names)}: {self.n} points, "
+                f"{self.n_distinct} distinct sizes, {lo:.3g}…{hi:.3g})")
+
+
+class CurveSet(Mapping):
+    """Several named curves, e.g. one per estimator, model size or group.
+
+    >>> cs = CurveSet({"a": Curve([1, 2, 3], [3, 2, 1.5]), "b": Curve([1, 2, 3], [2, 1, .8])})
+    >>> list(cs)
+    ['a', 'b']
+    """
+
+    def __init__(self, curves: Mapping[str, Curve]):
+        for name, curve in curves.items():
+            if not isinstance(curve, Curve):
+                raise ScalingLabError(f"CurveSet entry {name!r} is a {type(curve).__name__}, not a Curve")
+        self._curves = dict(curves)
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, *, by: str, **columns) -> "CurveSet":
+        """One curve per value of column ``by``; ``columns`` are passed to :meth:`Curve.from_frame`."""
+        if by not in df.columns:
+            raise ScalingLabError(f"column {by!r} not found; the table has {list(df.columns)}")
+        return cls({str(key): Curve.from_frame(part, **columns) for key, part in df.groupby(by, sort=True)})
+
+    def __getitem__(self, name: str) -> Curve:
+        try:
+            return self._curves[name]
+        except KeyError:
+            raise KeyError(f"no curve named {name!r}; have {list(self._curves)}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._curves)
+
+    def __len__(self) -> int:
+        return len(self._curves)
+
+    def __repr__(self) -> str:
+        return f"CurveSet({', '.join(f'{k}: {v.n} points' for k, v in self._curves.items())})"

@@ -1,0 +1,127 @@
+"""``fit``: one curve, one law -> :class:`FitResult`.
+
+Multi-start without a Python loop per start: every start of the law's grid is
+scored at once (vectorised, chunked for memory), only the best ``n_refine``
+distinct starts are refined together by batched Levenberg–Marquardt with the
+analytic Jacobian, and the winner is polished with L-BFGS-B on the exact gradient.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..curves import Curve
+from ..errors import FitError, ScalingLabError, ScalingLabWarning
+from ..laws.base import Law, get_law
+from . import diagnostics
+from .optimize import levenberg_marquardt, polish, screen
+from .problem import Problem
+from .result import FitResult
+
+__all__ = ["fit", "fit_quiet"]
+
+
+def _starts(problem: Problem, law: Law, curve: Curve, p0) -> np.ndarray:
+    if p0 is None:
+        theta = law.init_grid(curve.columns, curve.y)
+    elif isinstance(p0, Mapping):
+        theta = law.theta_array(p0)[None]
+    else:
+        theta = np.atleast_2d(law.theta_array(p0))
+    U = problem.to_u(theta)
+    U = U[np.all(np.isfinite(U), axis=1)]
+    if len(U) == 0:
+        raise FitError(f"law {law.name!r}: no start point is inside the bounds; pass p0=...")
+    return np.unique(U, axis=0) if p0 is None else U
+
+
+def fit(curve: Curve, law="power_floor", *, loss: str = "huber", delta: float = 1e-3, space: str = "log",
+        p0=None, fixed: Mapping[str, float] | None = None, n_refine: int = 8,
+        max_iter: int = 300, candidates=None, holdout: float | None = None) -> FitResult:
+    r"""Fit a scaling law to a curve.
+
+    Parameters
+    ----------
+    curve : Curve
+        The measurements (replicates allowed; weights ``curve.w`` multiply each point's loss).
+    law : str, Law or "auto"
+        A registered name (see :func:`scalinglab.available_laws`), a :class:`Law`, or
+        ``"auto"`` for model selection by backtest (see :func:`scalinglab.fit.select.fit_auto`).
+    loss : {"huber", "squared"}
+        Per-point loss, summed: Huber with threshold ``delta`` (default, as Hoffmann
+        et al. 2022 and Besiroglu et al. 2024) or plain squares.
+    space : {"log", "linear"}
+        Residuals :math:`\log\hat y - \log y` (default) or :math:`\hat y - y`.
+    p0 : dict or array, optional
+        Start(s) to use instead of the law's grid (one vector or an (S, p) array).
+    fixed : dict, optional
+        Parameters held at given values, e.g. ``{"y0": 1.0}`` for M4.
+    n_refine : int
+        How many of the best distinct grid starts are refined.
+
+    Returns
+    -------
+    FitResult
+        Named parameters, objective, residuals, diagnostics and warnings.
+
+    Examples
+    --------
+    >>> import numpy as np, scalinglab as sl
+    >>> x = np.array([100, 200, 400, 800, 1600, 3200.])
+    >>> res = sl.fit(sl.Curve(x, 2.0 * x**-0.5 + 0.05), law="power_floor")
+    >>> round(res.params["b"], 4), round(res.params["c"], 4)
+    (0.5, 0.05)
+    """
+    if isinstance(law, str) and law == "auto":
+        from .select import fit_auto
+        result = fit_auto(curve, candidates=candidates, loss=loss, delta=delta, space=space,
+                          holdout=holdout, max_iter=max_iter)
+    else:
+        result = fit_quiet(curve, law, loss=loss, delta=delta, space=space, p0=p0, fixed=fixed,
+                           n_refine=n_refine, max_iter=max_iter)
+    for message in result.warnings:
+        warnings.warn(message, ScalingLabWarning, stacklevel=2)
+    return result
+
+
+def fit_quiet(curve: Curve, law, *, loss: str = "huber", delta: float = 1e-3, space: str = "log",
+              p0=None, fixed: Mapping[str, float] | None = None, n_refine: int = 8,
+              max_iter: int = 300) -> FitResult:
+    """:func:`fit` for one law without emitting Python warnings (they stay in ``result.warnings``);
+    used where many fits run inside one call (model selection, backtests)."""
+    if not isinstance(curve, Curve):
+        raise ScalingLabError(f"fit expects a Curve, got {type(curve).__name__}; build one with sl.Curve(x, y)")
+    if int(n_refine) < 1:
+        raise ScalingLabError(f"n_refine must be >= 1, got {n_refine!r}")
+    law = get_law(law)
+    problem = Problem.build(law, curve, loss=loss, delta=delta, space=space, fixed=fixed)
+    if curve.n_distinct < problem.n_free:
+        raise ScalingLabError(
+            f"law {law.name!r} has {problem.n_free} free parameters but the curve has only "
+            f"{curve.n_distinct} distinct sizes: not identifiable. Collect more sizes, fix parameters "
+            f"(fixed={{...}}) or choose a smaller law")
+    U0 = _starts(problem, law, curve, p0)
+    f0 = screen(problem, U0)
+    finite = np.isfinite(f0)
+    if not finite.any():
+        raise FitError(f"law {law.name!r}: the objective is not finite at any of {len(U0)} starts "
+                       "(predictions <= 0 in log space?); pass p0=... or use another law")
+    order = np.argsort(np.where(finite, f0, np.inf))[: max(int(n_refine), 1)]
+    order = order[finite[order]]
+    batch = levenberg_marquardt(problem, U0[order], max_iter=max_iter)
+    best = int(np.argmin(batch.f))
+    u, f_best, ok = batch.U[best], float(batch.f[best]), bool(batch.converged[best])
+    u_pol, f_pol, ok_pol = polish(problem, u)
+    if np.isfinite(f_pol) and f_pol <= f_best:
+        u, f_best, ok = u_pol, f_pol, ok or ok_pol
+    theta = problem.to_theta(u[None])[0]
+    residuals = problem.residuals(u[None])[0]
+    messages = diagnostics.warnings_for(problem, curve, theta, residuals, converged=ok)
+    return FitResult(
+        law=law, theta=theta, objective=f_best, loss=loss, delta=delta, space=space, curve=curve,
+        residuals=residuals, converged=ok, n_starts=len(U0), n_refined=len(order),
+        fixed=dict(fixed or {}), warnings=tuple(messages),
+    )

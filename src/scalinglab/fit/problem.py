@@ -1,0 +1,128 @@
+"""A fitting problem: one law, one curve, one loss, in the optimiser's coordinates.
+
+Parameters listed in ``law.log_scale`` are optimised as their logarithm (u = log θ),
+which keeps them positive and makes, for example, the Chinchilla prediction the
+log-sum-exp form used by Hoffmann et al. 2022. Other parameters keep their natural
+scale with box bounds. Fixed parameters never move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..curves import Curve
+from ..errors import ScalingLabError
+from ..laws.base import Law
+from . import objective as obj
+
+SPACES = ("log", "linear")
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    law: Law
+    cols: tuple[np.ndarray, ...]
+    y: np.ndarray
+    target: np.ndarray          # log y in log space, y in linear space
+    w: np.ndarray               # per-point weights (n,)
+    loss: str
+    delta: float
+    space: str
+    free: np.ndarray            # (p,) bool
+    fixed_u: np.ndarray         # (p,) values used where not free
+    log_mask: np.ndarray        # (p,) bool
+    lo: np.ndarray              # bounds in u space
+    hi: np.ndarray
+
+    @classmethod
+    def build(cls, law: Law, curve: Curve, *, loss: str, delta: float, space: str,
+              fixed: dict | None = None) -> "Problem":
+        obj.check_loss(loss, delta)
+        if space not in SPACES:
+            raise ScalingLabError(f"space must be one of {SPACES}, got {space!r}")
+        if curve.n_inputs != law.n_inputs:
+            raise ScalingLabError(
+                f"law {law.name!r} takes {law.n_inputs} x column(s) but the curve has {curve.n_inputs} "
+                f"({', '.join(curve.x_names)})")
+        y = curve.y
+        if space == "log":
+            bad = np.flatnonzero(y <= 0)
+            if bad.size:
+                raise ScalingLabError(
+                    f"column {curve.metric!r}, row {curve.labels[int(bad[0])]!r}: {y[bad[0]]!r} <= 0 cannot be "
+                    "fitted in log space; use space='linear' or fix the row")
+        log_mask = law.log_mask()
+        lo_t, hi_t = law.bound_arrays()
+        with np.errstate(divide="ignore"):
+            lo = np.where(log_mask, np.log(np.maximum(lo_t, 0.0)), lo_t)
+            hi = np.where(log_mask, np.log(hi_t), hi_t)
+        free = np.ones(law.n_params, bool)
+        fixed_u = np.zeros(law.n_params)
+        for name, value in (fixed or {}).items():
+            if name not in law.param_names:
+                raise ScalingLabError(f"fixed parameter {name!r} is not one of {law.param_names}")
+            j = law.param_names.index(name)
+            if not lo_t[j] <= value <= hi_t[j] or (log_mask[j] and value <= 0):
+                raise ScalingLabError(f"fixed {name}={value!r} is outside its bounds {law.bounds[name]}")
+            free[j] = False
+            fixed_u[j] = np.log(value) if log_mask[j] else value
+        w = np.ones(curve.n) if curve.w is None else np.asarray(curve.w, float)
+        return cls(law, curve.columns, y, np.log(y) if space == "log" else y, w, loss, delta, space,
+                   free, fixed_u, log_mask, lo, hi)
+
+    @property
+    def n_free(self) -> int:
+        return int(self.free.sum())
+
+    # -- coordinates -----------------------------------------------------------------
+    def to_u(self, theta: np.ndarray) -> np.ndarray:
+        theta = np.atleast_2d(np.asarray(theta, float))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = np.where(self.log_mask, np.log(theta), theta)
+        return np.where(self.free, np.clip(u, self.lo, self.hi), self.fixed_u)
+
+    def to_theta(self, u: np.ndarray) -> np.ndarray:
+        return np.where(self.log_mask, np.exp(u), u)
+
+    # -- residuals and objective --------------------------------------------------------
+    def residuals(self, U: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            pred = self.law._predict(self.cols, self.to_theta(U))
+            r = (np.log(pred) if self.space == "log" else pred) - self.target
+        return np.where(np.isfinite(r), r, np.nan)
+
+    def residuals_jac(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        theta = self.to_theta(U)
+        with np.errstate(all="ignore"):
+            pred = self.law._predict(self.cols, theta)
+            J = self.law._jacobian(self.cols, theta)
+            J = J * np.where(self.log_mask, theta, 1.0)[:, None, :]    # chain rule to u
+            if self.space == "log":
+                r = np.log(pred) - self.target
+                J = J / pred[..., None]
+            else:
+                r = pred - self.target
+        J = J * self.free
+        return np.where(np.isfinite(r), r, np.nan), J
+
+    def objective(self, U: np.ndarray, counts: np.ndarray | None = None, r: np.ndarray | None = None) -> np.ndarray:
+        """Sum over points of count * weight * rho(residual); inf where any residual is not finite."""
+        if r is None:
+            r = self.residuals(U)
+        c = self.w if counts is None else counts * self.w
+        with np.errstate(invalid="ignore"):
+            f = np.sum(c * obj.rho(np.nan_to_num(r, nan=0.0), self.loss, self.delta), axis=-1)
+        bad = np.any(np.isnan(r) & (c > 0), axis=-1)
+        return np.where(bad, np.inf, f)
+
+    def gradient(self, u: np.ndarray, counts: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+        """Objective and its exact gradient at one point u (for scipy polishing)."""
+        r, J = self.residuals_jac(u[None])
+        c = self.w if counts is None else counts * self.w
+        f = self.objective(u[None], counts, r)[0]
+        if not np.isfinite(f):
+            return np.inf, np.zeros_like(u)
+        g = np.einsum("n,np->p", c * obj.psi(r[0], self.loss, self.delta), J[0])
+        return float(f), g

@@ -1,0 +1,173 @@
+"""M3 and M4 of Alabdulmohsin, Neyshabur & Zhai 2022, "Revisiting neural scaling laws
+in language and vision" (NeurIPS 2022), in the exact forms of the paper and its code."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _grid
+from .base import Law, register_law
+
+__all__ = ["M3", "M4"]
+
+
+@register_law
+class M3(Law):
+    r"""M3: a power law in :math:`1/x + \gamma` (Zhai et al. 2022; M3 of Alabdulmohsin et al. 2022).
+
+    .. math:: y = \beta \, (1/x + \gamma)^{c}, \qquad \beta > 0,\ \gamma \ge 0,\ c \ge 0
+
+    The floor :math:`\beta\gamma^c` is implied; :math:`\gamma = 0` is the pure power law.
+
+    >>> round(float(M3().predict(100, {"beta": 2.0, "gamma": 0.0, "c": 0.5})), 6)
+    0.2
+    """
+
+    name = "m3"
+    param_names = ("beta", "gamma", "c")
+    bounds = {"beta": (0.0, np.inf), "gamma": (0.0, np.inf), "c": (0.0, np.inf)}
+    log_scale = frozenset({"beta"})
+    citation = "Alabdulmohsin, Neyshabur & Zhai 2022 (M3); Zhai et al. 2022"
+
+    def _predict(self, cols, T):
+        (x,) = cols
+        return T[:, :1] * np.exp(T[:, 2:3] * np.log(1.0 / x + T[:, 1:2]))
+
+    def _jacobian(self, cols, T):
+        (x,) = cols
+        inner = 1.0 / x + T[:, 1:2]
+        pred = T[:, :1] * np.exp(T[:, 2:3] * np.log(inner))
+        return np.stack([pred / T[:, :1], T[:, 2:3] * pred / inner, pred * np.log(inner)], axis=-1)
+
+    def floor(self, theta):
+        beta, gamma, c = self.theta_array(theta)
+        return float(beta * gamma**c)
+
+    def init_grid(self, cols, y):
+        (x,) = cols
+        gammas = np.concatenate([[0.0], np.array([0.01, 0.1, 0.5, 2.0]) / np.median(x)])
+        grid = _grid.product(gammas, np.array([0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5]))
+        gamma, c = grid[:, 0], grid[:, 1]
+        log_beta = _grid.log_coefficient(np.log(y), c[:, None] * np.log(1.0 / x + gamma[:, None]))
+        return np.c_[np.exp(log_beta), gamma, c]
+
+    def solve(self, target, theta, *, given=None):
+        beta, gamma, c = self.theta_array(theta)
+        target = np.asarray(target, float)
+        if c <= 0:
+            return np.where(target >= beta, 0.0, np.inf)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv = (target / beta) ** (1.0 / c) - gamma
+            return np.where(inv > 0, 1.0 / inv, np.inf)
+
+
+def _softplus(t):
+    return np.logaddexp(0.0, t)
+
+
+def _sigmoid(t):
+    return np.exp(-_softplus(-t))
+
+
+@register_law
+class M4(Law):
+    r"""M4 (Alabdulmohsin, Neyshabur & Zhai 2022), defined implicitly.
+
+    .. math:: \frac{y - y_\infty}{(y_0 - y)^{\alpha}} = \beta \, x^{c},
+              \qquad \beta > 0,\ c \le 0,\ \alpha \ge 0,\ y_\infty \ge 0,\ y_0 > y_\infty
+
+    solved for :math:`y_\infty < y < y_0`. :math:`y_0` is the metric with no data
+    (random guessing, e.g. 1 for an error rate) and :math:`y_\infty` the floor. The
+    paper learns both (its code starts :math:`y_0` at 1); fix one with
+    ``fit(..., fixed={"y0": 1.0})``.
+
+    Prediction solves :math:`\log s - \alpha \log(1-s) = \log(\beta x^c (y_0-y_\infty)^{\alpha-1})`
+    for :math:`s = (y-y_\infty)/(y_0-y_\infty)` by safeguarded Newton on
+    :math:`t = \mathrm{logit}\, s`; the gradient follows from the implicit function theorem.
+
+    >>> round(float(M4().predict(100, {"beta": 1.0, "c": -0.5, "alpha": 0.0, "y_inf": 0.05, "y0": 1.0})), 6)
+    0.15
+    """
+
+    name = "m4"
+    param_names = ("beta", "c", "alpha", "y_inf", "y0")
+    bounds = {"beta": (0.0, np.inf), "c": (-np.inf, 0.0), "alpha": (0.0, np.inf),
+              "y_inf": (0.0, np.inf), "y0": (0.0, np.inf)}
+    log_scale = frozenset({"beta", "y0"})
+    citation = "Alabdulmohsin, Neyshabur & Zhai 2022 (M4)"
+
+    def _logit_share(self, cols, T):
+        """t = logit((y - y_inf)/(y0 - y_inf)) at each x; shape (B, n). NaN where y0 <= y_inf."""
+        (x,) = cols
+        beta, c, alpha, y_inf, y0 = (T[:, j:j + 1] for j in range(5))
+        gap = y0 - y_inf
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_k = np.log(beta) + c * np.log(x) + (alpha - 1.0) * np.log(gap)
+        log_k = np.where(gap > 0, log_k, np.nan)
+        # q(t) = -softplus(-t) + alpha * softplus(t) = log k is increasing in t;
+        # q(t) ~ t for t << 0 and ~ alpha * t for t >> 0: start from the matching asymptote.
+        alpha_b = np.broadcast_to(alpha, log_k.shape)
+        t = np.where(log_k < 0, log_k, log_k / np.maximum(alpha_b, 1e-3))
+        lo = np.full_like(log_k, -800.0)
+        hi = np.full_like(log_k, 800.0)
+        for _ in range(60):
+            s = _sigmoid(t)
+            q = -_softplus(-t) + alpha_b * _softplus(t) - log_k
+            lo = np.where(q < 0, t, lo)
+            hi = np.where(q > 0, t, hi)
+            step = q / ((1.0 - s) + alpha_b * s)
+            t_new = t - step
+            outside = ~((t_new > lo) & (t_new < hi))
+            t_new = np.where(outside, 0.5 * (lo + hi), t_new)
+            done = (np.abs(t_new - t) <= 1e-12 * (1.0 + np.abs(t))) | ~np.isfinite(t_new)
+            if np.all(done):
+                t = t_new
+                break
+            t = t_new
+        return t
+
+    def _predict(self, cols, T):
+        t = self._logit_share(cols, T)
+        return T[:, 3:4] + (T[:, 4:5] - T[:, 3:4]) * _sigmoid(t)
+
+    def _jacobian(self, cols, T):
+        (x,) = cols
+        t = self._logit_share(cols, T)
+        gap = T[:, 4:5] - T[:, 3:4]
+        above_floor = gap * _sigmoid(t)      # y - y_inf, without cancellation
+        below_start = gap * _sigmoid(-t)     # y0 - y
+        alpha = T[:, 2:3]
+        # G(y, theta) = log(y - y_inf) - alpha log(y0 - y) - log beta - c log x = 0
+        g_y = 1.0 / above_floor + alpha / below_start
+        dG = np.stack([
+            np.broadcast_to(-1.0 / T[:, :1], t.shape),
+            np.broadcast_to(-np.log(x), t.shape),
+            -np.log(below_start),
+            -1.0 / above_floor,
+            -alpha / below_start,
+        ], axis=-1)
+        return -dG / g_y[..., None]
+
+    def floor(self, theta):
+        return float(self.theta_array(theta)[3])
+
+    def init_grid(self, cols, y):
+        (x,) = cols
+        y_max, y_min = float(np.max(y)), float(np.min(y))
+        starts = [1.0] if y_max < 1.0 else []
+        starts += [1.1 * y_max, 2.0 * y_max]
+        grid = _grid.product([-0.1, -0.3, -0.6, -1.0], [0.0, 0.5, 1.0, 2.0],
+                             [0.0, 0.5 * y_min, 0.9 * y_min], starts)
+        c, alpha, y_inf, y0 = grid.T
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lhs = np.log(y - y_inf[:, None]) - alpha[:, None] * np.log(y0[:, None] - y)
+        log_beta = _grid.log_coefficient(lhs, c[:, None] * np.log(x))
+        return np.c_[np.exp(log_beta), c, alpha, y_inf, y0]
+
+    def solve(self, target, theta, *, given=None):
+        beta, c, alpha, y_inf, y0 = self.theta_array(theta)
+        target = np.asarray(target, float)
+        ok = (target > y_inf) & (target < y0) & (c < 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = ((target - y_inf) / (beta * (y0 - target) ** alpha)) ** (1.0 / c)
+        return np.where(ok, x, np.where(target >= y0, 0.0, np.inf))
