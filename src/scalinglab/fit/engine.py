@@ -17,7 +17,7 @@ from ..curves import Curve
 from ..errors import FitError, ScalingLabError, ScalingLabWarning
 from ..laws.base import Law, get_law
 from . import diagnostics
-from .optimize import levenberg_marquardt, polish, screen
+from .optimize import levenberg_marquardt, polish, screen, separable_starts
 from .problem import Problem
 from .result import FitResult
 
@@ -26,7 +26,7 @@ __all__ = ["fit", "fit_quiet"]
 
 def _starts(problem: Problem, law: Law, curve: Curve, p0) -> np.ndarray:
     if p0 is None:
-        theta = law.init_grid(curve.columns, curve.y)
+        theta = separable_starts(problem, law.init_grid(curve.columns, curve.y))
     elif isinstance(p0, Mapping):
         theta = law.theta_array(p0)[None]
     else:
@@ -40,7 +40,7 @@ def _starts(problem: Problem, law: Law, curve: Curve, p0) -> np.ndarray:
 
 def fit(curve: Curve, law="power_floor", *, loss: str = "huber", delta: float = 1e-3, space: str = "log",
         p0=None, fixed: Mapping[str, float] | None = None, n_refine: int = 8,
-        max_iter: int = 300, candidates=None, holdout: float | None = None) -> FitResult:
+        max_iter: int = 1000, candidates=None, holdout: float | None = None) -> FitResult:
     r"""Fit a scaling law to a curve.
 
     Parameters
@@ -89,7 +89,7 @@ def fit(curve: Curve, law="power_floor", *, loss: str = "huber", delta: float = 
 
 def fit_quiet(curve: Curve, law, *, loss: str = "huber", delta: float = 1e-3, space: str = "log",
               p0=None, fixed: Mapping[str, float] | None = None, n_refine: int = 8,
-              max_iter: int = 300) -> FitResult:
+              max_iter: int = 1000) -> FitResult:
     """:func:`fit` for one law without emitting Python warnings (they stay in ``result.warnings``);
     used where many fits run inside one call (model selection, backtests)."""
     if not isinstance(curve, Curve):

@@ -97,14 +97,14 @@ class Problem:
         theta = self.to_theta(U)
         with np.errstate(all="ignore"):
             pred = self.law._predict(self.cols, theta)
-            J = self.law._jacobian(self.cols, theta)
-            J = J * np.where(self.log_mask, theta, 1.0)[:, None, :]    # chain rule to u
+            J = np.array(self.law._jacobian(self.cols, theta), dtype=float, copy=True)
+            # chain rule to u (d theta / d u = theta for log-scale parameters); fixed ones get 0
+            J *= (np.where(self.log_mask, theta, 1.0) * self.free)[:, None, :]
             if self.space == "log":
                 r = np.log(pred) - self.target
-                J = J / pred[..., None]
+                J /= pred[..., None]
             else:
                 r = pred - self.target
-        J = J * self.free
         return np.where(np.isfinite(r), r, np.nan), J
 
     def objective(self, U: np.ndarray, counts: np.ndarray | None = None, r: np.ndarray | None = None) -> np.ndarray:

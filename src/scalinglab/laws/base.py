@@ -58,6 +58,9 @@ class Law:
     bounds: Mapping[str, tuple[float, float]] = {}
     log_scale: frozenset[str] = frozenset()
     start_values: Mapping[str, Sequence[float]] = {}
+    #: Parameters that enter the prediction linearly (coefficients of a basis); the
+    #: fitter solves them by least squares for each grid setting of the others.
+    linear_params: tuple[str, ...] = ()
     #: Which x column ``solve`` returns (the data column: D for L(N, D)).
     solve_column: int = 0
     citation: str = ""

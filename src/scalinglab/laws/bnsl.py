@@ -45,6 +45,7 @@ class BNSL(Law):
         for i in range(1, self.n_breaks + 1):
             names += [f"c{i}", f"d{i}", f"f{i}"]
         self.param_names = tuple(names)
+        self.linear_params = ("a", "b")
         self.bounds = {n: (0.0, np.inf) for n in names}
         self.log_scale = frozenset({"b"} | {f"{p}{i}" for i in range(1, self.n_breaks + 1) for p in "df"})
 

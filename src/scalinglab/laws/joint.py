@@ -89,6 +89,7 @@ class Chinchilla(Law):
     """
 
     name = "chinchilla"
+    linear_params = ("E", "A", "B")
     param_names = ("E", "A", "B", "alpha", "beta")
     n_inputs = 2
     solve_column = 1
@@ -172,6 +173,7 @@ class DataConstrained(Law):
         self.n_inputs = 4 if self.excess_params else 3
         names = ("E", "A", "B", "alpha", "beta", "R_D_star") + (("R_N_star",) if self.excess_params else ())
         self.param_names = names
+        self.linear_params = ("E", "A", "B")
         self.bounds = {p: (0.0, np.inf) for p in names}
         self.log_scale = frozenset({"E", "A", "B", "R_D_star", "R_N_star"} & set(names))
 

@@ -24,6 +24,7 @@ class M3(Law):
     """
 
     name = "m3"
+    linear_params = ("beta",)
     param_names = ("beta", "gamma", "c")
     bounds = {"beta": (0.0, np.inf), "gamma": (0.0, np.inf), "c": (0.0, np.inf)}
     log_scale = frozenset({"beta"})

@@ -27,6 +27,7 @@ class Power(Law):
     """
 
     name = "power"
+    linear_params = ("a",)
     param_names = ("a", "b")
     bounds = {"a": (0.0, np.inf), "b": (0.0, np.inf)}
     log_scale = frozenset({"a"})
@@ -70,6 +71,7 @@ class PowerFloor(Law):
     """
 
     name = "power_floor"
+    linear_params = ("a", "c")
     param_names = ("a", "b", "c")
     bounds = {"a": (0.0, np.inf), "b": (0.0, np.inf), "c": (0.0, np.inf)}
     log_scale = frozenset({"a"})
@@ -116,6 +118,7 @@ class ExpFloor(Law):
     """
 
     name = "exp_floor"
+    linear_params = ("a", "c")
     param_names = ("a", "b", "c")
     bounds = {"a": (0.0, np.inf), "b": (0.0, np.inf), "c": (0.0, np.inf)}
     log_scale = frozenset({"a", "b"})
