@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ScalingLabError
+from .objective import SHARE_WARM
 from .optimize import levenberg_marquardt
 from .problem import Problem
 from .result import FitResult
@@ -65,7 +66,8 @@ def bootstrap(result: FitResult, n: int = 1000, *, by: str = "point", seed=None,
     draws = []
     for start in range(0, len(counts), CHUNK):
         block = counts[start:start + CHUNK]
-        out = levenberg_marquardt(problem, np.tile(u_hat, (len(block), 1)), block, max_iter=max_iter)
+        out = levenberg_marquardt(problem, np.tile(u_hat, (len(block), 1)), block, max_iter=max_iter,
+                                  irls_share=SHARE_WARM)
         draws.append(problem.to_theta(out.U[np.isfinite(out.f)]))
     draws = np.concatenate(draws)
     draws = draws[np.all(np.isfinite(draws), axis=1)]

@@ -122,7 +122,7 @@ def _marquardt_scale(col_norms: np.ndarray) -> np.ndarray:
     return np.maximum(col_norms, 1e-7 * np.maximum(col_norms.max(axis=1, keepdims=True), 1e-150))
 
 
-def _local_model(problem: Problem, U: np.ndarray, c: np.ndarray, use_qr: bool) -> _Model:
+def _local_model(problem: Problem, U: np.ndarray, c: np.ndarray, use_qr: bool, share: float) -> _Model:
     r, J = problem.residuals_jac(U)
     r0 = np.nan_to_num(r, nan=0.0)
     cpsi = c * obj.psi(r0, problem.loss, problem.delta)
@@ -130,7 +130,7 @@ def _local_model(problem: Problem, U: np.ndarray, c: np.ndarray, use_qr: bool) -
     # Active set: hold fixed parameters and bound-pressed coordinates still.
     held = ~problem.free | ((U <= problem.lo) & (g > 0)) | ((U >= problem.hi) & (g < 0))
     g[held] = 0.0
-    sw = np.sqrt(c * obj.weight(r0, problem.loss, problem.delta))
+    sw = np.sqrt(c * obj.weight(r0, problem.loss, problem.delta, share))
     Jw = J
     Jw *= sw[..., None]                                  # in place: J is not needed again
     if not use_qr:
@@ -178,9 +178,10 @@ def _step(model: _Model, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | None = None, *,
                         max_iter: int = 300, ftol: float = 1e-13, xtol: float = 1e-11,
-                        gtol: float = 1e-12) -> BatchResult:
+                        gtol: float = 1e-12, irls_share: float = obj.SHARE_COLD) -> BatchResult:
     """Minimise the problem's objective from each row of ``U0`` (optionally with per-row
-    point counts, shape (B, n), for the bootstrap); see the module docstring."""
+    point counts, shape (B, n), for the bootstrap); see the module docstring and
+    ``objective`` for ``irls_share``."""
     U = np.array(U0, float)
     B, p = U.shape
     n = len(problem.y)
@@ -200,7 +201,7 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
             break
         recompute = idx[stale[idx]]
         if recompute.size:
-            fresh = _local_model(problem, U[recompute], c[recompute], use_qr)
+            fresh = _local_model(problem, U[recompute], c[recompute], use_qr, irls_share)
             for key, value in vars(fresh).items():
                 if value is not None:
                     models.setdefault(key, np.zeros((B,) + value.shape[1:], value.dtype))[recompute] = value

@@ -84,7 +84,8 @@ class Problem:
         return np.where(self.free, np.clip(u, self.lo, self.hi), self.fixed_u)
 
     def to_theta(self, u: np.ndarray) -> np.ndarray:
-        return np.where(self.log_mask, np.exp(u), u)
+        with np.errstate(over="ignore"):
+            return np.where(self.log_mask, np.exp(u), u)
 
     # -- residuals and objective --------------------------------------------------------
     def residuals(self, U: np.ndarray) -> np.ndarray:

@@ -1,0 +1,115 @@
+"""``law="auto"``: choose a law by how well it extrapolates, with AIC/BIC beside it.
+
+Backtest protocol (documented, deterministic): order the distinct sizes (for joint
+data, by the product of the x columns, proportional to compute for (N, D)); hold
+out the largest ``holdout`` share of them (default 25 %, at least one size); fit
+each candidate on the remaining sizes; score the RMSE of log y (or of y, for
+``space="linear"``) over every held-out point. The law with the lowest backtest
+score wins; scores within 0.1 % of the best count as a tie, won by the law with
+fewer parameters, then by the lower BIC. A candidate with more free parameters
+than training sizes minus one is not backtested. The winner is refitted on all the
+data. When no candidate can be backtested, the lowest BIC wins, with a warning.
+Alabdulmohsin et al. 2022 argue for exactly this: judge a law by its extrapolation
+loss, not by how well it interpolates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..curves import Curve
+from ..errors import ScalingLabError
+from ..laws.base import get_law
+from .engine import fit_quiet
+from .result import FitResult
+
+CANDIDATES_1D = ("power", "power_floor", "m3", "m4", "exp_floor", "bnsl")
+CANDIDATES_2D = ("chinchilla", "kaplan")
+#: Backtest scores within this relative margin of the best count as a tie.
+TIE = 1e-3
+
+
+def backtest_split(curve: Curve, holdout: float = 0.25) -> tuple[np.ndarray, int]:
+    """Boolean mask of the training points and the number of held-out distinct sizes."""
+    if not 0 < holdout < 1:
+        raise ScalingLabError(f"holdout must be a share between 0 and 1, got {holdout!r}")
+    sizes = np.unique(curve.scale)
+    n_hold = max(1, int(round(holdout * len(sizes))))
+    if len(sizes) - n_hold < 2:
+        return np.ones(curve.n, bool), 0
+    cutoff = sizes[-n_hold]
+    return curve.scale < cutoff, n_hold
+
+
+def _score(result: FitResult, held: Curve) -> float:
+    pred = result.predict(held.x)
+    with np.errstate(all="ignore"):
+        err = (np.log(pred) - np.log(held.y)) if result.space == "log" else (pred - held.y)
+    return float(np.sqrt(np.mean(err ** 2))) if np.all(np.isfinite(err)) else np.inf
+
+
+def fit_auto(curve: Curve, *, candidates=None, loss: str = "huber", delta: float = 1e-3,
+             space: str = "log", holdout: float | None = None, max_iter: int = 1000) -> FitResult:
+    """Fit every candidate law, backtest each, return the winner's full fit with the
+    comparison in ``result.selection`` and the reason in ``result.selection_reason``."""
+    if not isinstance(curve, Curve):
+        raise ScalingLabError(f"fit expects a Curve, got {type(curve).__name__}")
+    if candidates is None:
+        candidates = CANDIDATES_1D if curve.n_inputs == 1 else CANDIDATES_2D
+    laws = [get_law(c) for c in candidates]
+    laws = [law for law in laws if law.n_inputs == curve.n_inputs]
+    if not laws:
+        raise ScalingLabError(f"no candidate law takes {curve.n_inputs} x column(s)")
+    holdout = 0.25 if holdout is None else holdout
+    train_mask, n_hold = backtest_split(curve, holdout)
+    train, held = (curve.subset(train_mask), curve.subset(~train_mask)) if n_hold else (None, None)
+    rows, fits = [], {}
+    options = dict(loss=loss, delta=delta, space=space, max_iter=max_iter)
+    for law in laws:
+        row = {"law": law.name, "n_params": law.n_params, "backtest": np.nan, "objective": np.nan,
+               "aic": np.nan, "bic": np.nan, "status": "ok"}
+        if curve.n_distinct < law.n_params:
+            row["status"] = f"skipped: {law.n_params} parameters, {curve.n_distinct} sizes"
+            rows.append(row)
+            continue
+        try:
+            full = fit_quiet(curve, law, **options)
+        except ScalingLabError as exc:
+            row["status"] = f"failed: {exc}"
+            rows.append(row)
+            continue
+        fits[law.name] = full
+        row.update(objective=full.objective, aic=full.aic, bic=full.bic)
+        if train is not None and train.n_distinct >= law.n_params + 1:
+            try:
+                row["backtest"] = _score(fit_quiet(train, law, **options), held)
+            except ScalingLabError as exc:
+                row["status"] = f"backtest failed: {exc}"
+        elif n_hold:
+            row["status"] = f"not backtested: needs {law.n_params + 1} training sizes"
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("law")
+    if not fits:
+        raise ScalingLabError("no candidate law could be fitted: " + "; ".join(table["status"]))
+    fitted = table.loc[list(fits)]
+    notes = []
+    scored = fitted[np.isfinite(fitted["backtest"])]
+    if len(scored):
+        # within 0.1 % of the best backtest score, the simpler law wins (then the lower BIC)
+        near_best = scored["backtest"] <= scored["backtest"].min() * (1 + TIE) + 1e-15
+        ranked = pd.concat([scored[near_best].sort_values(["n_params", "bic"]),
+                            scored[~near_best].sort_values(["backtest", "bic"])])
+        winner = ranked.index[0]
+        reason = (f"{winner} extrapolated best: RMSE of {'log ' if space == 'log' else ''}y = "
+                  f"{ranked['backtest'].iloc[0]:.4g} on the largest {n_hold} size(s) when fitted on the other "
+                  f"{train.n_distinct}")
+        if len(ranked) > 1:
+            reason += f" (next: {ranked.index[1]}, {ranked['backtest'].iloc[1]:.4g})"
+    else:
+        winner = fitted.sort_values("bic").index[0]
+        reason = f"{winner} has the lowest BIC ({fitted.loc[winner, 'bic']:.4g}); no law could be backtested"
+        notes.append(f"too few distinct sizes ({curve.n_distinct}) to backtest any law: chosen by BIC alone")
+    chosen = fits[winner]
+    return chosen.replace(selection=table, selection_reason=reason,
+                          warnings=tuple(notes) + chosen.warnings)
