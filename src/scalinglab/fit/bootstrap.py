@@ -67,7 +67,7 @@ def bootstrap(result: FitResult, n: int = 1000, *, by: str = "point", seed=None,
     for start in range(0, len(counts), CHUNK):
         block = counts[start:start + CHUNK]
         out = levenberg_marquardt(problem, np.tile(u_hat, (len(block), 1)), block, max_iter=max_iter,
-                                  irls_share=SHARE_WARM)
+                                  irls_share=SHARE_WARM, stall_rtol=1e-9)
         draws.append(problem.to_theta(out.U[np.isfinite(out.f)]))
     draws = np.concatenate(draws)
     draws = draws[np.all(np.isfinite(draws), axis=1)]

@@ -25,7 +25,7 @@ __all__ = ["fit", "fit_quiet"]
 
 #: Relative decrease below which the multi-start refinement stops; the winner is then
 #: polished to full precision by L-BFGS-B, so the refinement need not crawl to the end.
-REFINE_FTOL = 1e-10
+REFINE_FTOL, REFINE_STALL = 1e-10, 1e-5
 
 
 def _starts(problem: Problem, law: Law, curve: Curve, p0) -> np.ndarray:
@@ -118,7 +118,8 @@ def fit_quiet(curve: Curve, law, *, loss: str = "huber", delta: float = 1e-3, sp
     # From a grid, stop refining early and let L-BFGS-B polish the winner; from starts the
     # user gave, run to full tolerance (long flat valleys such as NIST Bennett5 need it).
     batch = levenberg_marquardt(problem, U0[order], max_iter=max_iter,
-                                ftol=REFINE_FTOL if p0 is None else 1e-13)
+                                ftol=REFINE_FTOL if p0 is None else 1e-13,
+                                stall_rtol=REFINE_STALL if p0 is None else 0.0)
     best = int(np.argmin(batch.f))
     u, f_best, ok = batch.U[best], float(batch.f[best]), bool(batch.converged[best])
     u_pol, f_pol, ok_pol = polish(problem, u)

@@ -97,6 +97,11 @@ def separable_starts(problem: Problem, theta_grid: np.ndarray) -> np.ndarray:
     return T[np.isfinite(best_sse)]
 
 
+#: With ``stall_rtol`` > 0, a start whose objective fell by less than that (relative)
+#: over the last STALL_WINDOW iterations stops: it is crawling along a flat valley (an
+#: unidentified direction, e.g. M4's y0 with alpha, or a BNSL break beyond the data).
+STALL_WINDOW = 25
+
 #: Batches up to this many (start, point) pairs solve each step by QR of the weighted
 #: Jacobian (stable: never squares its condition number, needed for NIST Bennett5);
 #: larger batches (bootstrap) use the normal equations, about 5x cheaper per step.
@@ -178,7 +183,8 @@ def _step(model: _Model, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | None = None, *,
                         max_iter: int = 300, ftol: float = 1e-13, xtol: float = 1e-11,
-                        gtol: float = 1e-12, irls_share: float = obj.SHARE_COLD) -> BatchResult:
+                        gtol: float = 1e-12, irls_share: float = obj.SHARE_COLD,
+                        stall_rtol: float = 0.0) -> BatchResult:
     """Minimise the problem's objective from each row of ``U0`` (optionally with per-row
     point counts, shape (B, n), for the bootstrap); see the module docstring and
     ``objective`` for ``irls_share``."""
@@ -193,6 +199,7 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
     active = np.isfinite(f)
     converged = np.zeros(B, bool)
     n_iter = np.zeros(B, int)
+    f_mark, it_mark = f.copy(), np.zeros(B, int)
     models: dict[str, np.ndarray] = {}
     stale = active.copy()
     for _ in range(max_iter):
@@ -228,7 +235,11 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
         small_f = better & (decrease <= ftol * np.maximum(np.abs(f[idx]), 1e-300))
         small_x = moved <= xtol * (1.0 + np.max(np.abs(Ui), axis=1))
         stuck = lam[idx] > 1e16
-        done = grad_small | small_f | (small_x & better) | stuck
+        window = n_iter[idx] - it_mark[idx] >= STALL_WINDOW
+        stalled = window & (f_mark[idx] - f[idx] <= stall_rtol * np.abs(f[idx]))
+        f_mark[idx] = np.where(window, f[idx], f_mark[idx])
+        it_mark[idx] = np.where(window, n_iter[idx], it_mark[idx])
+        done = grad_small | small_f | (small_x & better) | stuck | stalled
         converged[idx] = (done & ~stuck) | grad_small
         active[idx[done]] = False
     return BatchResult(U, f, converged, n_iter)
