@@ -23,6 +23,11 @@ from .errors import ScalingLabError
 __all__ = ["Curve", "CurveSet"]
 
 
+def _fmt(value) -> str:
+    """A number or a row of numbers as a user would write it (nan, inf, -5, 0.25)."""
+    return ", ".join(f"{float(v):g}" for v in np.atleast_1d(value))
+
+
 def _as_float_array(values, name: str, labels: Sequence) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=float)
@@ -35,7 +40,7 @@ def _as_float_array(values, name: str, labels: Sequence) -> np.ndarray:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ScalingLabError(
-            f"column {name!r}, row {labels[i]!r}: value {arr[i]!r} is not finite "
+            f"column {name!r}, row {labels[i]!r}: value {_fmt(arr[i])} is not finite "
             f"(NaN or inf); drop or fix that row ({int(bad.sum())} such rows in all)"
         )
     return arr
@@ -111,7 +116,7 @@ class Curve:
             if bad.size:
                 i = int(bad[0])
                 raise ScalingLabError(
-                    f"column {name!r}, row {labels[i]!r}: size {cols[i, j]!r} must be > 0 "
+                    f"column {name!r}, row {labels[i]!r}: size {_fmt(cols[i, j])} must be > 0 "
                     "(sizes are counts of samples, tokens, parameters or FLOPs)"
                 )
         metric = self.metric
@@ -120,7 +125,7 @@ class Curve:
             if outside.size:
                 i = int(outside[0])
                 raise ScalingLabError(
-                    f"column {self.metric!r}, row {labels[i]!r}: {y[i]!r} is outside [0, 1]; "
+                    f"column {self.metric!r}, row {labels[i]!r}: {_fmt(y[i])} is outside [0, 1]; "
                     "higher_is_better converts an accuracy to error = 1 - accuracy"
                 )
             y = 1.0 - y

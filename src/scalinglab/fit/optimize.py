@@ -240,7 +240,9 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
         f_mark[idx] = np.where(window, f[idx], f_mark[idx])
         it_mark[idx] = np.where(window, n_iter[idx], it_mark[idx])
         done = grad_small | small_f | (small_x & better) | stuck | stalled
-        converged[idx] = (done & ~stuck) | grad_small
+        # "stuck": even tiny steps along the gradient no longer lower f, i.e. a minimum up
+        # to rounding; only running out of iterations counts as not converged
+        converged[idx] = done
         active[idx[done]] = False
     return BatchResult(U, f, converged, n_iter)
 

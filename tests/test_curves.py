@@ -1,0 +1,89 @@
+"""Curve and CurveSet: construction, conversion and validation messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scalinglab as sl
+
+
+def test_arrays_and_replicates_are_kept():
+    c = sl.Curve([100, 100, 200, 400], [0.3, 0.32, 0.25, 0.2], seed=[0, 1, 0, 0])
+    assert c.n == 4 and c.n_distinct == 3 and c.n_inputs == 1
+    m = c.mean_by_size()
+    np.testing.assert_allclose(m.y, [0.31, 0.25, 0.2])
+    np.testing.assert_allclose(m.x, [100, 200, 400])
+
+
+def test_accuracy_becomes_error():
+    c = sl.Curve([10, 20], [0.7, 0.8], metric="accuracy", higher_is_better=True)
+    np.testing.assert_allclose(c.y, [0.3, 0.2])
+    assert c.metric == "error"
+    with pytest.raises(sl.ScalingLabError, match=r"row 1: 1.2 is outside \[0, 1\]"):
+        sl.Curve([10, 20], [0.7, 1.2], metric="accuracy", higher_is_better=True)
+
+
+@pytest.mark.parametrize("x, y, message", [
+    ([1, 2, 3], [0.1, np.nan, 0.3], r"column 'y', row 1: value nan is not finite"),
+    ([1, np.inf, 3], [0.1, 0.2, 0.3], r"column 'n', row 1: value inf"),
+    ([1, 0, 3], [0.1, 0.2, 0.3], r"column 'n', row 1: size 0 must be > 0"),
+    ([1, 2], [0.1, 0.2, 0.3], r"x has 2 rows but y has 3"),
+    ([], [], r"empty"),
+    ([1, 2], ["a", "b"], r"column 'y': values must be numbers"),
+])
+def test_validation_names_column_and_row(x, y, message):
+    with pytest.raises(sl.ScalingLabError, match=message):
+        sl.Curve(x, y)
+
+
+def test_errors_are_value_errors():
+    assert issubclass(sl.ScalingLabError, ValueError)
+
+
+def test_frame_and_csv_report_the_users_labels(tmp_path):
+    df = pd.DataFrame({"n": [100, 200, -5], "err": [0.3, 0.2, 0.1]})
+    with pytest.raises(sl.ScalingLabError, match=r"column 'n', row 2: size -5"):
+        sl.Curve.from_frame(df, x="n", y="err")
+    path = tmp_path / "curve.csv"
+    df.to_csv(path, index=False)
+    with pytest.raises(sl.ScalingLabError, match=r"column 'n', row 4"):   # line 4 of the file
+        sl.Curve.from_csv(path, x="n", y="err")
+    with pytest.raises(sl.ScalingLabError, match=r"column\(s\) \['loss'\] not found"):
+        sl.Curve.from_frame(df, x="n", y="loss")
+    with pytest.raises(sl.ScalingLabError, match="file not found"):
+        sl.Curve.from_csv(tmp_path / "missing.csv", x="n", y="err")
+
+
+def test_joint_columns_from_frame():
+    df = pd.DataFrame({"N": [1e6, 1e7, 1e8], "D": [1e8, 1e9, 1e10], "loss": [4.0, 3.0, 2.5], "w": [1, 2, 1]})
+    c = sl.Curve.from_frame(df, x=["N", "D"], y="loss", w="w")
+    assert c.n_inputs == 2 and c.x_names == ("N", "D")
+    np.testing.assert_allclose(c.scale, [1e14, 1e16, 1e18])
+    round_trip = sl.Curve.from_dict(c.to_dict())
+    np.testing.assert_array_equal(round_trip.x, c.x)
+    np.testing.assert_array_equal(round_trip.w, c.w)
+    assert list(c.to_frame().columns) == ["N", "D", "loss", "w"]
+
+
+def test_negative_weight_rejected():
+    with pytest.raises(sl.ScalingLabError, match="column 'w', row 0: weights must be >= 0"):
+        sl.Curve([1, 2], [0.1, 0.2], w=[-1, 1])
+
+
+def test_curve_is_read_only():
+    c = sl.Curve([1, 2, 3], [3, 2, 1])
+    with pytest.raises(ValueError):
+        c.y[0] = 5.0
+
+
+def test_curve_set():
+    df = pd.DataFrame({"model": ["a", "a", "b", "b"], "n": [10, 20, 10, 20], "err": [0.5, 0.4, 0.6, 0.5]})
+    cs = sl.CurveSet.from_frame(df, by="model", x="n", y="err")
+    assert list(cs) == ["a", "b"] and len(cs) == 2
+    np.testing.assert_allclose(cs["b"].y, [0.6, 0.5])
+    with pytest.raises(KeyError, match="no curve named 'c'"):
+        cs["c"]
+    with pytest.raises(sl.ScalingLabError):
+        sl.CurveSet({"a": [1, 2]})

@@ -1,0 +1,189 @@
+"""fit(): results, warnings, fixed parameters, JSON round trip, bootstrap, law='auto'."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+import scalinglab as sl
+
+X = np.geomspace(50, 5e4, 12)
+
+
+def noisy(law, theta, x=X, sigma=0.01, seed=0):
+    rng = np.random.default_rng(seed)
+    return sl.get_law(law).predict(x, theta) * np.exp(rng.normal(0, sigma, len(x)))
+
+
+@pytest.fixture(scope="module")
+def floor_fit():
+    y = noisy("power_floor", {"a": 3.0, "b": 0.4, "c": 0.02})
+    return sl.fit(sl.Curve(X, y), law="power_floor")
+
+
+def test_result_fields(floor_fit):
+    r = floor_fit
+    assert r.law.name == "power_floor" and set(r.params) == {"a", "b", "c"}
+    assert r.converged and r.objective > 0 and len(r.residuals) == len(X)
+    assert r.n_starts > r.n_refined > 0
+    assert r.floor == r.params["c"]
+    np.testing.assert_allclose(r.predict(X), sl.get_law("power_floor").predict(X, r.theta))
+    assert "power_floor fit" in str(r)
+    assert np.isfinite(r.aic) and np.isfinite(r.bic) and r.bic > r.aic
+
+
+def test_squared_loss_objective_is_rss():
+    y = noisy("power", {"a": 2.0, "b": 0.3})
+    r = sl.fit(sl.Curve(X, y), law="power", loss="squared")
+    assert r.objective == pytest.approx(np.sum(r.residuals ** 2))
+    lin = sl.fit(sl.Curve(X, y), law="power", loss="squared", space="linear")
+    assert lin.objective == pytest.approx(np.sum((lin.predict(X) - y) ** 2))
+
+
+def test_too_few_sizes_raise_and_exact_fit_warns():
+    with pytest.raises(sl.ScalingLabError, match="3 free parameters but the curve has only 2 distinct sizes"):
+        sl.fit(sl.Curve([10, 20, 20], [0.5, 0.4, 0.41]), law="power_floor")
+    with pytest.warns(sl.ScalingLabWarning, match="3 parameters from 3 distinct sizes"):
+        sl.fit(sl.Curve([10, 20, 40], [0.5, 0.4, 0.35]), law="power_floor")
+
+
+def test_floor_at_bound_is_reported():
+    y = noisy("power", {"a": 2.0, "b": 0.3}, sigma=0.001)
+    with pytest.warns(sl.ScalingLabWarning, match="parameter c = .* is at its bound: no floor"):
+        r = sl.fit(sl.Curve(X, y), law="power_floor")
+    assert r.at_bounds["c"] and not r.at_bounds["b"]
+
+
+def test_systematic_misfit_is_reported():
+    y = noisy("power_floor", {"a": 3.0, "b": 0.8, "c": 0.1}, sigma=0.001)
+    with pytest.warns(sl.ScalingLabWarning, match="runs test"):
+        sl.fit(sl.Curve(X, y), law="power")
+
+
+def test_fixed_parameters_do_not_move():
+    y = noisy("m4", {"beta": 2.0, "c": -0.5, "alpha": 0.8, "y_inf": 0.05, "y0": 1.0}, sigma=0.001)
+    r = sl.fit(sl.Curve(X, y), law="m4", fixed={"y0": 1.0})
+    assert r.params["y0"] == 1.0 and r.n_free == 4 and not r.at_bounds["y0"]
+    with pytest.raises(sl.ScalingLabError, match="not one of"):
+        sl.fit(sl.Curve(X, y), law="m4", fixed={"nope": 1.0})
+    with pytest.raises(sl.ScalingLabError, match="outside its bounds"):
+        sl.fit(sl.Curve(X, y), law="m4", fixed={"c": 1.0})
+
+
+def test_start_point_and_bad_arguments():
+    y = noisy("power", {"a": 2.0, "b": 0.3})
+    r = sl.fit(sl.Curve(X, y), law="power", p0={"a": 1.0, "b": 0.1})
+    assert r.n_starts == 1 and r.params["b"] == pytest.approx(0.3, rel=0.05)
+    with pytest.raises(sl.ScalingLabError, match="loss must be one of"):
+        sl.fit(sl.Curve(X, y), law="power", loss="l1")
+    with pytest.raises(sl.ScalingLabError, match="takes 2 x column"):
+        sl.fit(sl.Curve(X, y), law="chinchilla")
+    with pytest.raises(sl.ScalingLabError, match="cannot be fitted in log space"):
+        sl.fit(sl.Curve(X, -y), law="power")
+    with pytest.raises(sl.ScalingLabError, match="expects a Curve"):
+        sl.fit(y, law="power")
+
+
+def test_fit_does_not_modify_the_curve(floor_fit):
+    before = floor_fit.curve.y.copy()
+    floor_fit.bootstrap(20, seed=0)
+    np.testing.assert_array_equal(floor_fit.curve.y, before)
+    assert floor_fit.draws is None
+
+
+def test_json_round_trip(floor_fit, tmp_path):
+    boot = floor_fit.bootstrap(50, seed=1)
+    path = tmp_path / "fit.json"
+    boot.to_json(path)
+    back = sl.FitResult.from_json(path)
+    assert back.law.name == "power_floor" and back.params == boot.params
+    np.testing.assert_array_equal(back.draws, boot.draws)
+    np.testing.assert_array_equal(back.curve.y, boot.curve.y)
+    assert back.interval("b") == boot.interval("b")
+    assert json.loads(boot.to_json())["schema"] == "scalinglab.FitResult/1"
+    with pytest.raises(sl.ScalingLabError, match="not a scalinglab FitResult"):
+        sl.FitResult.from_json('{"schema": "other"}')
+
+
+def test_json_round_trip_keeps_law_options():
+    y = noisy("bnsl", {"a": 0.02, "b": 2.0, "c0": 0.1, "c1": 0.5, "d1": 2e3, "f1": 0.5}, sigma=0.001)
+    r = sl.fit(sl.Curve(X, y), law=sl.get_law("bnsl", n_breaks=1))
+    back = sl.FitResult.from_json(r.to_json())
+    assert back.law.options() == {"n_breaks": 1}
+
+
+def test_bootstrap_is_reproducible_and_brackets_the_estimate(floor_fit):
+    a = floor_fit.bootstrap(200, seed=3)
+    b = floor_fit.bootstrap(200, seed=3)
+    np.testing.assert_array_equal(a.draws, b.draws)
+    lo, hi = a.interval("b", 0.9)
+    assert lo < floor_fit.params["b"] < hi
+    band = a.predict([1e5, 1e6], interval=0.8)
+    assert np.all(band.lo <= band.y) and np.all(band.y <= band.hi) and band.level == 0.8
+    table = a.table()
+    assert list(table.columns) == ["estimate", "lo", "hi", "at_bound", "fixed"]
+
+
+def test_bootstrap_coverage_by_simulation():
+    """Percentile intervals of the exponent cover the truth about as often as they claim
+    (80 % nominal; 40 simulated curves -> accept 60 %..97 %)."""
+    hits = 0
+    for seed in range(40):
+        y = noisy("power", {"a": 2.0, "b": 0.3}, sigma=0.05, seed=seed)
+        r = sl.fit(sl.Curve(X, y), law="power", loss="squared").bootstrap(200, seed=seed)
+        lo, hi = r.interval("b", 0.8)
+        hits += lo <= 0.3 <= hi
+    assert 24 <= hits <= 39
+
+
+def test_bootstrap_by_seed_resamples_whole_runs():
+    x = np.repeat(X, 3)
+    seeds = np.tile([0, 1, 2], len(X))
+    y = noisy("power", {"a": 2.0, "b": 0.3}, x=x, sigma=0.02)
+    r = sl.fit(sl.Curve(x, y, seed=seeds), law="power").bootstrap(100, by="seed", seed=0)
+    assert r.bootstrap_by == "seed" and len(r.draws) + r.n_failed_draws == 100
+    with pytest.raises(sl.ScalingLabError, match="needs the curve's group labels"):
+        r.bootstrap(10, by="group")
+    with pytest.raises(sl.ScalingLabError, match="by must be one of"):
+        r.bootstrap(10, by="size")
+
+
+def test_intervals_need_draws(floor_fit):
+    with pytest.raises(sl.ScalingLabError, match="call res = res.bootstrap"):
+        floor_fit.interval("b")
+    with pytest.raises(sl.ScalingLabError, match="call res = res.bootstrap"):
+        floor_fit.predict([1e6], interval=0.8)
+    boot = floor_fit.bootstrap(20, seed=0)
+    with pytest.raises(sl.ScalingLabError, match="between 0 and 1"):
+        boot.interval("b", 95)
+    with pytest.raises(sl.ScalingLabError, match="no parameter 'z'"):
+        boot.interval("z")
+
+
+def test_auto_prefers_a_floor_when_there_is_one():
+    y = noisy("power_floor", {"a": 3.0, "b": 0.5, "c": 0.05}, sigma=0.005)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        r = sl.fit(sl.Curve(X, y), law="auto")
+    assert r.floor > 0.03
+    assert set(r.selection.index) == {"power", "power_floor", "m3", "m4", "exp_floor", "bnsl"}
+    assert r.selection.loc["power", "backtest"] > r.selection.loc[r.law.name, "backtest"]
+    assert "extrapolated best" in r.selection_reason and "largest 3 size(s)" in r.selection_reason
+
+
+def test_auto_prefers_pure_power_law_when_there_is_no_floor():
+    y = noisy("power", {"a": 3.0, "b": 0.3}, sigma=0.002)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        r = sl.fit(sl.Curve(X, y), law="auto", candidates=["power", "power_floor", "exp_floor"])
+    assert r.law.name == "power"          # power_floor ties (c -> 0); the simpler law wins
+    assert r.selection.loc["exp_floor", "backtest"] > 10 * r.selection.loc["power", "backtest"]
+
+
+def test_auto_with_too_few_sizes_falls_back_to_bic():
+    r = sl.fit(sl.Curve([10, 20, 40], [0.5, 0.4, 0.33]), law="auto", candidates=["power"])
+    assert "no law could be backtested" in r.selection_reason
+    assert any("chosen by BIC" in w for w in r.warnings)
