@@ -125,10 +125,12 @@ class Law:
         return (x,) if x.ndim == 1 else tuple(x[:, j] for j in range(width))
 
     def predict(self, x, theta) -> np.ndarray:
-        """Evaluate the law at sizes ``x`` for one parameter vector (-> (n,)) or a batch (-> (B, n))."""
+        """Evaluate the law at sizes ``x`` for one parameter vector (-> (n,), or a float for a
+        scalar x) or a batch (-> (B, n))."""
         T = self.theta_array(theta)
         out = self._predict(self.columns(x), np.atleast_2d(T))
-        return out[0] if T.ndim == 1 else out
+        out = out[0] if T.ndim == 1 else out
+        return out[..., 0] if np.ndim(x) == 0 else out
 
     def gradient(self, x, theta) -> np.ndarray:
         """Analytic d predict / d theta: (n, p) for one vector, (B, n, p) for a batch."""

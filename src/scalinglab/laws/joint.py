@@ -24,7 +24,7 @@ class Kaplan(Law):
 
     >>> law = Kaplan()
     >>> round(float(law.predict([[1e9, 1e10]], {"N_c": 8.8e13, "D_c": 5.4e13, "alpha_N": 0.076, "alpha_D": 0.095})[0]), 4)
-    2.6005
+    2.4838
     """
 
     name = "kaplan"
@@ -85,7 +85,7 @@ class Chinchilla(Law):
 
     >>> p = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
     >>> round(float(Chinchilla().predict([[70e9, 1.4e12]], p)[0]), 4)
-    1.9367
+    1.9366
     """
 
     name = "chinchilla"

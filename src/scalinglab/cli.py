@@ -1,0 +1,138 @@
+"""Command line: a thin layer over the public API (parse, call, print with rich)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import scalinglab as sl
+
+app = typer.Typer(help="scalinglab: how much data do we need, and what will more of it buy us?",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+
+
+def _fmt(value: float) -> str:
+    return "—" if value is None or not np.isfinite(value) else f"{value:.4g}"
+
+
+def _print_result(res: sl.FitResult, level: float) -> None:
+    if res.selection is not None:
+        table = Table(title="Candidate laws (backtest: RMSE of log y on the largest held-out sizes)")
+        for col in ("law", "params", "backtest", "AIC", "BIC", "status"):
+            table.add_column(col, justify="right" if col not in ("law", "status") else "left")
+        for name, row in res.selection.iterrows():
+            style = "bold green" if name == res.law.name else None
+            table.add_row(name, str(row["n_params"]), _fmt(row["backtest"]), _fmt(row["aic"]), _fmt(row["bic"]),
+                          row["status"], style=style)
+        console.print(table)
+        console.print(f"[bold]Chosen:[/bold] {res.selection_reason}")
+    has_draws = res.draws is not None and len(res.draws) > 0
+    table = Table(title=f"{res.law.name} fit: {res.law.citation}")
+    table.add_column("parameter")
+    table.add_column("estimate", justify="right")
+    if has_draws:
+        table.add_column(f"{level:.0%} interval", justify="right")
+    table.add_column("note")
+    bounds = res.at_bounds
+    for name, value in res.params.items():
+        note = "fixed" if name in res.fixed else ("at bound" if bounds[name] else "")
+        row = [name, _fmt(value)]
+        if has_draws:
+            lo, hi = res.interval(name, level)
+            row.append(f"{_fmt(lo)} – {_fmt(hi)}")
+        table.add_row(*row, note)
+    console.print(table)
+    console.print(f"objective {res.objective:.6g} ({res.loss} loss on {res.space} residuals), "
+                  f"{res.curve.n} points, {res.curve.n_distinct} sizes, converged: {res.converged}"
+                  + (f", {len(res.draws)} bootstrap draws by {res.bootstrap_by}" if has_draws else ""))
+    if res.curve.n_inputs == 1:
+        biggest = float(res.curve.x.max())
+        sizes = np.array([2.0, 10.0]) * biggest
+        pred = res.predict(sizes, interval=level) if has_draws else None
+        for i, (k, size) in enumerate(zip((2, 10), sizes)):
+            value = res.predict([size])[0]
+            extra = f" ({level:.0%} interval {_fmt(pred.lo[i])} – {_fmt(pred.hi[i])})" if has_draws else ""
+            console.print(f"predicted {res.curve.metric} at {k}x the largest size ({size:,.0f}): {_fmt(value)}{extra}")
+    for message in res.warnings:
+        console.print(f"[yellow]warning:[/yellow] {message}")
+
+
+def _run_fit(curve: sl.Curve, law: str, loss: str, delta: float, space: str, bootstrap: int, by: str,
+             seed: int, level: float, json_out: Optional[Path], plot: Optional[Path]) -> sl.FitResult:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)  # printed below, once
+        res = sl.fit(curve, law=law, loss=loss, delta=delta, space=space)
+    if bootstrap:
+        with console.status(f"bootstrap: refitting {bootstrap} resamples by {by}"):
+            res = res.bootstrap(bootstrap, by=by, seed=seed)
+    _print_result(res, level)
+    if json_out:
+        res.to_json(json_out)
+        console.print(f"wrote {json_out}")
+    if plot:
+        sl.report.plot_fit(res, plot, level=level)
+        console.print(f"wrote {plot}")
+    return res
+
+
+@app.command()
+def fit(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV file with one row per run"),
+    x: str = typer.Option(..., "--x", help="column with the size (samples, tokens, N)"),
+    x2: Optional[str] = typer.Option(None, "--x2", help="second size column for joint laws (e.g. D)"),
+    y: str = typer.Option(..., "--y", help="column with the metric"),
+    law: str = typer.Option("auto", help="law name or 'auto' (see `scalinglab laws`)"),
+    loss: str = typer.Option("huber", help="huber or squared"),
+    delta: float = typer.Option(1e-3, help="Huber threshold"),
+    space: str = typer.Option("log", help="fit log residuals (log) or raw ones (linear)"),
+    higher_is_better: bool = typer.Option(False, "--higher-is-better", help="y is an accuracy: use 1 - y"),
+    seed_col: Optional[str] = typer.Option(None, "--seed-col", help="column with the seed of each run"),
+    bootstrap: int = typer.Option(0, help="number of bootstrap refits (0: none)"),
+    by: str = typer.Option("point", help="bootstrap unit: point, seed (needs --seed-col) or group"),
+    seed: int = typer.Option(0, help="random seed of the bootstrap"),
+    level: float = typer.Option(0.95, help="interval level"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="write the result as JSON"),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="write a figure (PNG or SVG)"),
+) -> None:
+    """Fit a scaling law to a CSV file and print parameters, intervals and warnings."""
+    try:
+        curve = sl.Curve.from_csv(file, x=[x, x2] if x2 else x, y=y, seed=seed_col,
+                                  higher_is_better=higher_is_better)
+        _run_fit(curve, law, loss, delta, space, bootstrap, by, seed, level, json_out, plot)
+    except sl.ScalingLabError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def demo(out: Path = typer.Option(Path("demo-output"), help="folder for the figure and JSON"),
+         bootstrap: int = typer.Option(1000, help="bootstrap refits")) -> None:
+    """Fit the bundled real learning curve (digits, logistic regression) with law='auto'."""
+    out.mkdir(parents=True, exist_ok=True)
+    curve = sl.example_curve()
+    console.print(f"[bold]Example:[/bold] {sl.examples.EXAMPLES['digits_logreg']}")
+    _run_fit(curve, "auto", "huber", 1e-3, "log", bootstrap, "seed", 0, 0.8,
+             out / "fit.json", out / "fit.png")
+
+
+@app.command()
+def laws() -> None:
+    """List the registered laws with their parameters and sources."""
+    table = Table(title="Registered laws")
+    for col in ("name", "inputs", "parameters", "source"):
+        table.add_column(col)
+    for name in sl.available_laws():
+        law = sl.get_law(name)
+        table.add_row(name, str(law.n_inputs), ", ".join(law.param_names), law.citation)
+    console.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,76 @@
+"""Matplotlib figures of fits. Reads results only; never fits anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display needed (servers, CI)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ..fit.result import FitResult  # noqa: E402
+
+#: One palette for every figure: data, fit, band, floor.
+COLORS = {"data": "#4c72b0", "mean": "#1b2f52", "fit": "#dd8452", "band": "#dd8452", "floor": "#55a868"}
+
+
+def plot_fit(result: FitResult, path: str | Path | None = None, *, level: float = 0.8,
+             extrapolate: float = 10.0, ax=None):
+    """Learning curve on log-log axes: points (replicates faint), per-size means, the fitted
+    law (dashed where it extrapolates, up to ``extrapolate`` x the largest size), its
+    bootstrap band at ``level`` if the result has draws, and the floor if there is one.
+    For joint laws (x with several columns): observed vs predicted on log-log axes.
+    Writes ``path`` (PNG or SVG by extension) if given; returns the matplotlib Figure."""
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 4.6), dpi=120)
+    curve = result.curve
+    if curve.n_inputs == 1:
+        _learning_curve(ax, result, level, extrapolate)
+    else:
+        _parity(ax, result)
+    params = ", ".join(f"{k}={v:.3g}" for k, v in result.params.items())
+    ax.set_title(f"{result.law.name}: {params}", fontsize=9)
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+        plt.close(fig)
+    return fig
+
+
+def _learning_curve(ax, result: FitResult, level: float, extrapolate: float) -> None:
+    curve = result.curve
+    ax.scatter(curve.x, curve.y, s=12, alpha=0.3, color=COLORS["data"], label="runs", lw=0)
+    means = curve.mean_by_size()
+    ax.scatter(means.x, means.y, s=28, color=COLORS["mean"], label="mean per size", zorder=3)
+    lo, hi = float(curve.x.min()), float(curve.x.max())
+    inside = np.geomspace(lo, hi, 200)
+    beyond = np.geomspace(hi, hi * extrapolate, 100)
+    ax.plot(inside, result.predict(inside), color=COLORS["fit"], lw=2, label=f"{result.law.name} fit")
+    ax.plot(beyond, result.predict(beyond), color=COLORS["fit"], lw=2, ls="--", label="extrapolation")
+    if result.draws is not None and len(result.draws):
+        grid = np.geomspace(lo, hi * extrapolate, 300)
+        band = result.predict(grid, interval=level)
+        ax.fill_between(grid, band.lo, band.hi, color=COLORS["band"], alpha=0.2, lw=0,
+                        label=f"{level:.0%} interval (bootstrap)")
+    if result.floor > 0:
+        ax.axhline(result.floor, color=COLORS["floor"], ls=":", lw=1.5, label=f"floor {result.floor:.3g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"training set size ({curve.x_names[0]})")
+    ax.set_ylabel(curve.metric)
+
+
+def _parity(ax, result: FitResult) -> None:
+    curve = result.curve
+    pred = result.predict(curve.x)
+    sc = ax.scatter(pred, curve.y, c=np.log10(curve.x[:, 0]), s=14, cmap="viridis", label="runs")
+    lims = [min(pred.min(), curve.y.min()), max(pred.max(), curve.y.max())]
+    ax.plot(lims, lims, color="black", lw=1, label="observed = predicted")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"predicted {curve.metric}")
+    ax.set_ylabel(f"observed {curve.metric}")
+    ax.figure.colorbar(sc, ax=ax, label=f"log10 {curve.x_names[0]}")
