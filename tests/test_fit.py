@@ -187,3 +187,25 @@ def test_auto_with_too_few_sizes_falls_back_to_bic():
     r = sl.fit(sl.Curve([10, 20, 40], [0.5, 0.4, 0.33]), law="auto", candidates=["power"])
     assert "no law could be backtested" in r.selection_reason
     assert any("chosen by BIC" in w for w in r.warnings)
+
+
+def test_unidentifiable_combination_is_named():
+    """Free y0 in M4 on a short curve: beta, alpha and y0 trade off (Alabdulmohsin et al.
+    fix y0 in practice); the warning names them, and fixing y0 removes it."""
+    with pytest.warns(sl.ScalingLabWarning, match=r"cannot pin down .*y0"):
+        sl.fit(sl.example_curve(), law="m4")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        fixed = sl.fit(sl.example_curve(), law="m4", fixed={"y0": 1.0})
+    assert not any("cannot pin down" in w for w in fixed.warnings)
+
+
+def test_chunked_screening_equals_one_pass(monkeypatch):
+    from scalinglab.fit import optimize
+    from scalinglab.fit.problem import Problem
+    curve = sl.Curve(X, noisy("power", {"a": 2.0, "b": 0.3}))
+    problem = Problem.build(sl.get_law("power"), curve, loss="huber", delta=1e-3, space="log")
+    U = problem.to_u(np.c_[np.geomspace(0.1, 10, 50), np.linspace(0, 1, 50)])
+    whole = optimize.screen(problem, U)
+    monkeypatch.setattr(optimize, "CHUNK_ELEMENTS", 3 * len(X))
+    np.testing.assert_array_equal(optimize.screen(problem, U), whole)

@@ -51,6 +51,38 @@ def runs_test(curve: Curve, residuals: np.ndarray) -> tuple[int, int, float] | N
     return runs, n, p
 
 
+#: Condition number of the scaled J'J above which the fit is called unidentifiable.
+COND_LIMIT = 1e10
+
+
+def unidentified(problem: Problem, theta: np.ndarray) -> tuple[float, list[str]] | None:
+    """Is some combination of free parameters not pinned down by the data?
+
+    Computes the condition number of the column-scaled J'J of the fit-space residuals
+    at the optimum; above COND_LIMIT, returns it with the parameters that dominate the
+    direction of least information (its smallest singular vector). None otherwise.
+    """
+    u = problem.to_u(theta[None])
+    _, J = problem.residuals_jac(u)
+    J = J[0][:, problem.free]
+    if J.size == 0 or not np.all(np.isfinite(J)):
+        return None
+    norms = np.linalg.norm(J, axis=0)
+    if np.any(norms == 0):
+        dead = [n for n, z in zip(np.array(problem.law.param_names)[problem.free], norms == 0) if z]
+        return np.inf, dead
+    try:
+        _, sv, vt = np.linalg.svd(J / norms, full_matrices=False)
+    except np.linalg.LinAlgError:
+        return None
+    cond = float((sv[0] / sv[-1]) ** 2) if sv[-1] > 0 else np.inf
+    if cond <= COND_LIMIT:
+        return None
+    weak = np.abs(vt[-1])
+    names = np.array(problem.law.param_names)[problem.free]
+    return cond, [str(n) for n in names[weak >= 0.3 * weak.max()]]
+
+
 def warnings_for(problem: Problem, curve: Curve, theta: np.ndarray, residuals: np.ndarray, *,
                  converged: bool) -> list[str]:
     law = problem.law
@@ -67,6 +99,11 @@ def warnings_for(problem: Problem, curve: Curve, theta: np.ndarray, residuals: n
         if pressed:
             hint = _BOUND_HINTS.get(name, "the data push it against its allowed range")
             out.append(f"parameter {name} = {theta[law.param_names.index(name)]:.4g} is at its bound: {hint}")
+    weak = unidentified(problem, theta)
+    if weak is not None:
+        out.append(f"the data cannot pin down {', '.join(weak[1])} separately (condition number "
+                   f"{weak[0]:.2g}): their individual values are arbitrary along one direction, "
+                   "though predictions inside the data range are not; fix one (fixed={...}) or use a simpler law")
     runs = runs_test(curve, residuals)
     if runs is not None and runs[2] < 0.05:
         out.append(f"residuals change sign in only {runs[0]} runs over {runs[1]} sizes (runs test "
