@@ -209,3 +209,21 @@ def test_chunked_screening_equals_one_pass(monkeypatch):
     whole = optimize.screen(problem, U)
     monkeypatch.setattr(optimize, "CHUNK_ELEMENTS", 3 * len(X))
     np.testing.assert_array_equal(optimize.screen(problem, U), whole)
+
+
+def test_weights_multiply_each_points_loss():
+    """A zero weight removes a point; the fit equals the fit without it."""
+    y = noisy("power", {"a": 2.0, "b": 0.3}).copy()
+    y[4] *= 3.0                                   # an outlier
+    w = np.ones(len(X))
+    w[4] = 0.0
+    weighted = sl.fit(sl.Curve(X, y, w=w), law="power", loss="squared")
+    dropped = sl.fit(sl.Curve(np.delete(X, 4), np.delete(y, 4)), law="power", loss="squared")
+    np.testing.assert_allclose(weighted.theta, dropped.theta, rtol=1e-6)
+
+
+def test_bootstrap_by_group():
+    x = np.repeat(X, 2)
+    y = noisy("power", {"a": 2.0, "b": 0.3}, x=x, sigma=0.02)
+    r = sl.fit(sl.Curve(x, y, group=np.tile(["a", "b"], len(X))), law="power").bootstrap(30, by="group", seed=0)
+    assert r.bootstrap_by == "group" and len(r.draws) == 30
