@@ -82,3 +82,37 @@ def test_example_curve_is_real_data():
     assert c.n == 65 and c.n_distinct == 13 and set(np.unique(c.seed)) == {0, 1, 2, 3, 4}
     means = c.mean_by_size().y
     assert means[0] > 0.3 and means[-1] < 0.05     # error falls with more data
+
+
+def test_plan_commands_read_a_saved_fit(tmp_path):
+    path = write_curve(tmp_path)
+    fit_json = tmp_path / "fit.json"
+    assert runner.invoke(app, ["fit", str(path), "--x", "n", "--y", "acc", "--higher-is-better", "--law",
+                               "power_floor", "--bootstrap", "200", "--json", str(fit_json)]).exit_code == 0
+    cases = {
+        ("target", "--target", "0.06"): "Reaching error 0.06 needs about",
+        ("target", "--target", "0.001"): "more data alone will not get there",
+        ("gain", "--factor", "10"): "With 10× the data",
+        ("regime",): "zone",
+        ("economics", "--cost", "0.01", "--value", "1000"): "one more unit of error costs",
+        ("next", "--target", "0.06"): "0.06",
+    }
+    for args, expected in cases.items():
+        result = runner.invoke(app, ["plan", args[0], str(fit_json), *args[1:]])
+        assert result.exit_code == 0, result.output
+        assert expected in " ".join(result.output.split()), (args, result.output)
+
+
+def test_plan_compute_from_a_csv(tmp_path, chinchilla_curve):
+    path = tmp_path / "chinchilla.csv"
+    chinchilla_curve.to_frame().to_csv(path, index=False)
+    result = runner.invoke(app, ["plan", "compute", str(path), "--x", "N", "--x2", "D", "--y", "loss",
+                                 "--flops", "5.76e23"])
+    assert result.exit_code == 0, result.output
+    assert "tokens per parameter" in result.output
+    result = runner.invoke(app, ["plan", "compute", str(path), "--x", "N", "--x2", "D", "--y", "loss",
+                                 "--target-loss", "2.0", "--inference-tokens", "1e13"])
+    assert result.exit_code == 0, result.output
+    assert "serve 1e+13 tokens" in " ".join(result.output.split())
+    bad = runner.invoke(app, ["plan", "compute", str(path), "--x", "N", "--x2", "D", "--y", "loss"])
+    assert bad.exit_code == 2
