@@ -241,3 +241,21 @@ def test_counting_model_has_exponent_one_half():
     res = sl.fit(curve, law="power", loss="squared")
     assert res.params["b"] == pytest.approx(sl.plan.toy.COUNTING_EXPONENT, abs=0.03)
     assert res.params["a"] == pytest.approx(np.sqrt(2 * 0.3 * 0.7 / np.pi), rel=0.05)
+
+
+def test_compute_optimal_data_constrained():
+    """Muennighoff et al. 2023: with ample unique data the law is Chinchilla's, so the numeric
+    optimum equals the closed form; with scarce unique data, compute shifts to parameters."""
+    theta = {**HOFFMANN, "R_D_star": 15.4}
+    x = joint_grid()
+    x = np.c_[x, x[:, 1] / np.tile([1.0, 2.0, 4.0, 8.0, 1.0, 1.0, 1.0], 7)]
+    res = fitted("data_constrained", theta, x=x, sigma=1e-4, n_boot=30)
+    c = 1e22
+    ample = sl.plan.compute_optimal(res, c, unique_tokens=1e15)
+    chin = sl.plan.compute_optimal(fitted("chinchilla", {k: res.params[k] for k in HOFFMANN},
+                                          x=joint_grid(), sigma=1e-6, n_boot=10), c)
+    assert ample.n_params == pytest.approx(chin.n_params, rel=2e-3)
+    scarce = sl.plan.compute_optimal(res, c, unique_tokens=ample.n_tokens / 20)
+    assert scarce.n_params > ample.n_params and scarce.loss > ample.loss
+    with pytest.raises(sl.ScalingLabError, match="unique_tokens"):
+        sl.plan.compute_optimal(res, c)

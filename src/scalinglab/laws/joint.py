@@ -132,9 +132,11 @@ class Chinchilla(Law):
 
 
 def _effective(unique, total, r_star):
-    r"""Muennighoff et al. 2023 eq. 5: U + U R* (1 − exp(−R/R*)), R = max(total/U − 1, 0);
+    r"""Muennighoff et al. 2023 eq. 5: U + U R* (1 − exp(−R/R*)), R = total/U − 1, where U is
+    the unique amount *used*, min(available, total) (less than one epoch repeats nothing);
     returns the effective amount and its derivative with respect to R*."""
-    repeats = np.maximum(total / unique - 1.0, 0.0)
+    unique = np.minimum(unique, total)
+    repeats = total / unique - 1.0
     decay = np.exp(-repeats / r_star)
     eff = unique + unique * r_star * (1.0 - decay)
     d_eff = unique * ((1.0 - decay) - repeats / r_star * decay)
@@ -151,7 +153,8 @@ class DataConstrained(Law):
 
     Repeated tokens are worth less: with :math:`R_D` repetitions beyond the first
     epoch of :math:`U_D` unique tokens, effective data saturates at
-    :math:`U_D(1 + R_D^*)`. x columns: (N, D, U_D). With ``excess_params=True``
+    :math:`U_D(1 + R_D^*)`. x columns: (N, D, U_D) with U_D the unique tokens available
+    (capped at D: less than one epoch repeats nothing). With ``excess_params=True``
     a fourth column U_N (base parameters) adds :math:`N' = U_N + U_N R_N^*(1 -
     e^{-R_N/R_N^*})`, :math:`R_N = N/U_N - 1`, and the parameter ``R_N_star``;
     otherwise N' = N. Published: :math:`R_D^* \approx 15.4`, :math:`R_N^* \approx 5.3`.
