@@ -1,0 +1,210 @@
+"""Sample size from the width of an interval, per partition of the input space (the
+"statistical approach" of the source notes, with its formulas corrected).
+
+For normal responses with noise σ and a (1 − α) level, z = Φ⁻¹(1 − α/2):
+
+* prediction interval for one new observation: PIW = 2·z·σ·√(1 + 1/N), so
+  N = 1 / ((PIW / (2zσ))² − 1); impossible when PIW <= 2zσ (no N makes the interval that
+  narrow: the noise of a single observation alone is wider);
+* interval for the mean: W = 2·z·σ/√N, so N = (2zσ/W)², or with Student's t
+  (W = 2·t_{N−1}·σ/√N), solved numerically;
+* proportions: the Wilson score interval (Wilson 1927) of width W at p, solved for N;
+* majority label: the smallest N at which the majority label of a partition (share
+  p = 1/2 + m for margin m) wins a strict majority of N draws with probability >= 1 − α
+  (exact binomial).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, stats
+
+from ..errors import ScalingLabError
+
+__all__ = ["IntervalSize", "prediction_interval_n", "mean_interval_n", "proportion_interval_n", "majority_n",
+           "PartitionPlan", "partitions_n"]
+
+
+@dataclass(frozen=True)
+class IntervalSize:
+    """A sample size from an interval width; ``possible`` is False (and ``n`` inf) when no
+    sample size can make the interval that narrow, with the reason in ``note``."""
+
+    n: float
+    what: str
+    note: str
+
+    @property
+    def possible(self) -> bool:
+        return bool(np.isfinite(self.n))
+
+    @property
+    def n_required(self) -> float:
+        return float(math.ceil(self.n - 1e-9)) if self.possible else math.inf
+
+    def __str__(self) -> str:
+        if not self.possible:
+            return f"{self.what}: impossible. {self.note}"
+        return f"{self.what}: N = {self.n_required:.0f} (exactly {self.n:.4f}). {self.note}"
+
+
+def _z(level: float) -> float:
+    if not 0 < level < 1:
+        raise ScalingLabError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def _positive(**values) -> None:
+    for name, value in values.items():
+        if not (np.isfinite(value) and value > 0):
+            raise ScalingLabError(f"{name} must be a positive number, got {value!r}")
+
+
+def prediction_interval_n(width: float, sigma: float, *, level: float = 0.95) -> IntervalSize:
+    """N for a (level) prediction interval of one new observation of width ``width``.
+
+    >>> round(prediction_interval_n(4.2, 1.0).n, 3)   # 2·1.96·√(1 + 1/N) = 4.2
+    6.757
+    """
+    _positive(width=width, sigma=sigma)
+    z = _z(level)
+    ratio = width / (2 * z * sigma)
+    what = f"prediction interval of width {width:g} at {level:.0%} (sigma {sigma:g})"
+    if ratio <= 1:
+        return IntervalSize(math.inf, what, f"Even with infinite data the interval is 2·z·σ = {2 * z * sigma:.4g} "
+                                            "wide: the noise of one observation sets the floor. Reduce the noise "
+                                            "or accept a wider interval.")
+    return IntervalSize(1.0 / (ratio ** 2 - 1.0), what,
+                        "Normal responses, known σ; N = 1/((PIW/(2zσ))² − 1).")
+
+
+def mean_interval_n(width: float, sigma: float, *, level: float = 0.95, method: str = "z") -> IntervalSize:
+    """N for a (level) confidence interval of the mean of width ``width``: (2zσ/W)² with
+    ``method="z"``, or the t-based N (W = 2·t_{N−1}·σ/√N) with ``method="t"``.
+
+    >>> round(mean_interval_n(0.392, 1.0).n, 3)        # (2·1.96/0.392)² = 100
+    99.996
+    """
+    _positive(width=width, sigma=sigma)
+    z = _z(level)
+    what = f"interval for the mean of width {width:g} at {level:.0%} (sigma {sigma:g}, {method})"
+    n_z = (2 * z * sigma / width) ** 2
+    if method == "z":
+        return IntervalSize(n_z, what, "Normal responses, known σ; N = (2zσ/W)².")
+    if method != "t":
+        raise ScalingLabError(f"method must be 'z' or 't', got {method!r}")
+
+    def gap(n):
+        return 2 * stats.t.ppf(0.5 + level / 2, n - 1) * sigma / math.sqrt(n) - width
+
+    hi = max(4.0, 4 * n_z + 10)
+    while gap(hi) > 0:
+        hi *= 4
+    n = optimize.brentq(gap, 1.0 + 1e-9, hi, xtol=1e-12) if gap(1.0 + 1e-9) > 0 else 1.0
+    return IntervalSize(n, what, "Normal responses, σ estimated from the sample (Student's t), solved numerically.")
+
+
+def proportion_interval_n(width: float, *, p: float = 0.5, level: float = 0.95,
+                          method: str = "wilson") -> IntervalSize:
+    """N for an interval of a proportion near ``p`` of width ``width``: Wilson score interval
+    (default), or the Wald interval N = z²·p(1−p)·(2/W)². p = 0.5 is the worst case.
+
+    >>> round(proportion_interval_n(0.1, method="wald").n, 2)   # 1.96²·0.25·400
+    384.15
+    """
+    _positive(width=width)
+    if not 0 < p < 1:
+        raise ScalingLabError(f"p must be strictly between 0 and 1, got {p!r}")
+    if width >= 1:
+        raise ScalingLabError(f"a proportion's interval is narrower than 1; got width {width!r}")
+    z = _z(level)
+    what = f"interval of a proportion near {p:g} of width {width:g} at {level:.0%} ({method})"
+    wald = z * z * p * (1 - p) * (2 / width) ** 2
+    if method == "wald":
+        return IntervalSize(wald, what, "Normal approximation to the binomial (poor for small N or p near 0 or 1).")
+    if method != "wilson":
+        raise ScalingLabError(f"method must be 'wilson' or 'wald', got {method!r}")
+
+    def wilson_width(n):
+        return 2 * z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+
+    n = optimize.brentq(lambda n: wilson_width(n) - width, 1e-6, 10 * wald + 100, xtol=1e-10)
+    return IntervalSize(n, what, "Wilson score interval (Wilson 1927), width at p̂ = p.")
+
+
+def majority_n(margin: float, *, level: float = 0.95, max_n: int = 10_000_000) -> IntervalSize:
+    """Smallest N such that a partition whose majority label has share 1/2 + ``margin`` shows
+    that label in a strict majority of N labelled samples with probability >= ``level``
+    (exact binomial; two labels, or the majority against all others together).
+
+    >>> majority_n(0.1).n     # p = 0.6
+    75.0
+    """
+    if not 0 < margin < 0.5:
+        raise ScalingLabError(f"margin must be between 0 and 0.5 (share of the majority minus 1/2), got {margin!r}")
+    _z(level)
+    p = 0.5 + margin
+    what = f"labels to identify a majority of share {p:g} with probability {level:.0%}"
+
+    def ok(n):
+        return stats.binom.sf(n // 2, n, p) >= level          # P(X > n/2)
+
+    guess = max(1, int((stats.norm.ppf(level) / (2 * margin)) ** 2 * 0.8))
+    n = guess
+    while not ok(n):
+        n = int(n * 1.5) + 1
+        if n > max_n:
+            return IntervalSize(math.inf, what, f"not reached below {max_n:,} samples")
+    lo = 1
+    while lo < n:                                          # smallest n that works (monotone in steps)
+        mid = (lo + n) // 2
+        if ok(mid):
+            n = mid
+        else:
+            lo = mid + 1
+    # the binomial majority probability is not monotone between odd and even N: take the
+    # smallest N from which every larger N (checked over a window) also works
+    while not all(ok(m) for m in range(n, n + 8)):
+        n += 1
+    return IntervalSize(float(n), what, f"Exact binomial; a Hoeffding bound would ask for "
+                                        f"{math.ceil(math.log(1 / (1 - level)) / (2 * margin ** 2))}.")
+
+
+@dataclass(frozen=True)
+class PartitionPlan:
+    """Per-partition sample sizes (rounded up) and their total."""
+
+    sizes: tuple[float, ...]
+    total: float
+    what: str
+
+    def __str__(self) -> str:
+        if not np.isfinite(self.total):
+            return f"{self.what}: impossible for at least one partition (its noise alone is wider than the interval)."
+        parts = ", ".join(f"{s:.0f}" for s in self.sizes)
+        return f"{self.what}: {self.total:.0f} samples in all ({parts} per partition)."
+
+
+def partitions_n(sigmas, width: float, *, kind: str = "prediction", level: float = 0.95,
+                 method: str = "z") -> PartitionPlan:
+    """Total N over K partitions with noise σ_k each (unequal variances allowed): Σ_k N_k with
+    N_k from :func:`prediction_interval_n` (``kind="prediction"``) or
+    :func:`mean_interval_n` (``kind="mean"``), each rounded up.
+
+    >>> partitions_n([1.0, 1.0, 2.0], 0.8, kind="mean").total   # 25 + 25 + 97
+    147.0
+    """
+    sigmas = np.atleast_1d(np.asarray(sigmas, float))
+    if sigmas.ndim != 1 or len(sigmas) == 0:
+        raise ScalingLabError("sigmas must be one noise level per partition")
+    if kind == "prediction":
+        sizes = [prediction_interval_n(width, s, level=level).n_required for s in sigmas]
+    elif kind == "mean":
+        sizes = [mean_interval_n(width, s, level=level, method=method).n_required for s in sigmas]
+    else:
+        raise ScalingLabError(f"kind must be 'prediction' or 'mean', got {kind!r}")
+    return PartitionPlan(tuple(sizes), float(np.sum(sizes)),
+                         f"{kind} intervals of width {width:g} at {level:.0%} over {len(sigmas)} partitions")
