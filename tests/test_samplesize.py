@@ -1,0 +1,222 @@
+"""samplesize: power analysis against statsmodels and the published reference points,
+interval sizing against closed forms and independent computations, PAC/VC bounds against
+their formulas, intrinsic dimension against scikit-dimension and manifolds of known dimension."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import scalinglab as sl
+
+ss = sl.samplesize
+smp = pytest.importorskip("statsmodels.stats.power", reason="statsmodels is a test dependency")
+
+
+# -- power analysis ------------------------------------------------------------------------
+@pytest.mark.parametrize("effect, power, expected", [
+    (0.2, 0.8, 393.406), (0.5, 0.8, 63.7656), (0.8, 0.8, 25.5246),
+    (0.2, 0.9, 526.333), (0.5, 0.9, 85.0313), (0.8, 0.9, 33.8255),
+])
+def test_two_sample_n_reference_points(effect, power, expected):
+    res = ss.ttest(effect=effect, power=power, alpha=0.05)
+    assert float(f"{res.n:.6g}") == expected                   # the published 6 significant digits
+    ref = smp.TTestIndPower().solve_power(effect_size=effect, power=power, alpha=0.05)
+    assert res.n == pytest.approx(ref, rel=1e-6)
+    assert res.n_required == math.ceil(expected) and res.n_total == 2 * math.ceil(expected)
+
+
+@pytest.mark.parametrize("effect, expected", [(0.2, 198.151), (0.5, 33.3671), (0.8, 14.3028)])
+def test_one_sample_n_reference_points(effect, expected):
+    res = ss.ttest(effect=effect, power=0.8, kind="one-sample")
+    assert float(f"{res.n:.6g}") == expected
+    assert res.n == pytest.approx(smp.TTestPower().solve_power(effect_size=effect, power=0.8, alpha=0.05), rel=1e-6)
+    assert ss.ttest(effect=effect, power=0.8, kind="paired").n == pytest.approx(res.n, rel=1e-12)
+
+
+def test_power_of_two_samples_of_64():
+    assert ss.ttest(effect=0.5, n=64, power=None).power == pytest.approx(0.801460, abs=5e-7)
+
+
+@pytest.mark.parametrize("kind, ratio, alternative", [
+    ("two-sample", 2.0, "two-sided"), ("two-sample", 0.5, "larger"), ("one-sample", 1.0, "larger"),
+    ("one-sample", 1.0, "two-sided"),
+])
+def test_agrees_with_statsmodels_for_every_unknown(kind, ratio, alternative):
+    ref = smp.TTestIndPower() if kind == "two-sample" else smp.TTestPower()
+    extra = {"ratio": ratio} if kind == "two-sample" else {}
+    n = ss.ttest(effect=0.35, power=0.85, kind=kind, ratio=ratio, alternative=alternative).n
+    assert n == pytest.approx(ref.solve_power(effect_size=0.35, power=0.85, alpha=0.05, alternative=alternative,
+                                              **extra), rel=1e-6)
+    p = ss.ttest(effect=0.35, n=40, power=None, kind=kind, ratio=ratio, alternative=alternative).power
+    assert p == pytest.approx(ref.power(0.35, 40, 0.05, alternative=alternative, **extra), rel=1e-6)
+    # statsmodels' own root finder stops at about 3e-6 relative for effect sizes, so check our
+    # solution with its power function instead
+    e = ss.ttest(n=40, power=0.7, kind=kind, ratio=ratio, alternative=alternative).effect
+    assert ref.power(e, 40, 0.05, alternative=alternative, **extra) == pytest.approx(0.7, rel=1e-9)
+    a = ss.ttest(effect=0.35, n=40, power=0.5, alpha=None, kind=kind, ratio=ratio, alternative=alternative).alpha
+    assert ss.ttest(effect=0.35, n=40, alpha=a, power=None, kind=kind, ratio=ratio,
+                    alternative=alternative).power == pytest.approx(0.5, rel=1e-9)
+
+
+def test_noncentral_t_lower_tail_is_guarded():
+    """scipy's nct.cdf can be NaN far in the lower tail (df = 1998, nc = 11.18)."""
+    res = ss.ttest(effect=0.5, n=1000, power=None)
+    assert np.isfinite(res.power) and res.power == pytest.approx(1.0)
+
+
+def test_solve_round_trip():
+    n = ss.ttest(effect=0.3, power=0.9).n
+    assert ss.ttest(effect=0.3, n=n, power=None).power == pytest.approx(0.9, rel=1e-10)
+
+
+@pytest.mark.parametrize("kind, ratio", [("two-sample", 1.0), ("two-sample", 3.0), ("one-sample", 0.0)])
+def test_proportions_agree_with_statsmodels(kind, ratio):
+    h = ss.cohens_h(0.55, 0.45)
+    from statsmodels.stats.proportion import proportion_effectsize
+    assert h == pytest.approx(proportion_effectsize(0.55, 0.45), rel=1e-12)
+    ours = ss.proportions(p1=0.55, p2=0.45, power=0.8, kind=kind, ratio=ratio if ratio else 1.0).n
+    ref = smp.NormalIndPower().solve_power(effect_size=h, power=0.8, alpha=0.05, ratio=ratio)
+    assert ours == pytest.approx(ref, rel=1e-6)
+
+
+def test_power_analysis_rejects_bad_requests():
+    with pytest.raises(sl.ScalingLabError, match="all but exactly one"):
+        ss.ttest(effect=0.5, n=20, power=0.8)
+    with pytest.raises(sl.ScalingLabError, match="impossible"):
+        ss.ttest(n=20, power=0.01)                        # power below alpha: no effect size does it
+    with pytest.raises(sl.ScalingLabError, match="alpha must be between 0 and 1"):
+        ss.ttest(effect=0.5, power=0.8, alpha=5)
+    with pytest.raises(sl.ScalingLabError, match="kind must be"):
+        ss.ttest(effect=0.5, power=0.8, kind="three-sample")
+    assert "64 per group" in str(ss.ttest(effect=0.5, power=0.8))
+
+
+# -- interval sizing ------------------------------------------------------------------------
+def test_prediction_interval_n_closed_form_and_impossible():
+    z = stats.norm.ppf(0.975)
+    res = ss.prediction_interval_n(4.5, 1.0)
+    assert 2 * z * math.sqrt(1 + 1 / res.n) == pytest.approx(4.5, rel=1e-12)
+    bad = ss.prediction_interval_n(3.9, 1.0)                # 2zσ = 3.92 > 3.9
+    assert not bad.possible and bad.n == math.inf and "impossible" in str(bad)
+
+
+def test_mean_interval_n_z_and_t():
+    z = ss.mean_interval_n(0.5, 2.0)
+    assert z.n == pytest.approx((2 * stats.norm.ppf(0.975) * 2.0 / 0.5) ** 2, rel=1e-12)
+    t = ss.mean_interval_n(0.5, 2.0, method="t")
+    assert t.n > z.n
+    assert 2 * stats.t.ppf(0.975, t.n - 1) * 2.0 / math.sqrt(t.n) == pytest.approx(0.5, rel=1e-9)
+
+
+def test_wilson_width_matches_statsmodels():
+    from statsmodels.stats.proportion import proportion_confint
+    res = ss.proportion_interval_n(0.08, p=0.3)
+    n = res.n
+    lo, hi = proportion_confint(0.3 * n, n, alpha=0.05, method="wilson")
+    assert hi - lo == pytest.approx(0.08, rel=1e-6)
+    wald = ss.proportion_interval_n(0.08, p=0.3, method="wald")
+    assert wald.n == pytest.approx(stats.norm.ppf(0.975) ** 2 * 0.21 * (2 / 0.08) ** 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("margin", [0.05, 0.1, 0.2])
+def test_majority_n_is_the_smallest_that_works(margin):
+    n = int(ss.majority_n(margin, level=0.9).n)
+    p = 0.5 + margin
+    works = [stats.binom.sf(m // 2, m, p) >= 0.9 for m in range(1, n + 50)]
+    assert works[n - 1] and all(works[n - 1:])
+    assert not works[n - 2] or not all(works[n - 2:])
+
+
+def test_partitions_sum_unequal_noise():
+    plan = ss.partitions_n([0.5, 1.0, 2.0], 5.0)
+    parts = [ss.prediction_interval_n(5.0, s).n_required for s in (0.5, 1.0, 2.0)]
+    assert plan.sizes == tuple(parts) and plan.total == sum(parts)
+    assert not np.isfinite(ss.partitions_n([1.0, 3.0], 5.0).total)
+
+
+def test_choose_k_finds_the_blobs_and_feeds_the_plan():
+    from sklearn.datasets import make_blobs
+    X, labels = make_blobs(n_samples=400, centers=4, cluster_std=0.6, random_state=0)
+    for criterion in ("silhouette", "bic"):
+        assert ss.choose_k(X, criterion=criterion).k == 4
+    rng = np.random.default_rng(0)
+    noise = np.array([0.5, 1.0, 1.5, 2.0])[labels]
+    choice, plan = ss.partition_plan(X, 6.0, y=rng.normal(0, noise))
+    assert choice.k == 4 and len(plan.sizes) == 4 and plan.total == sum(plan.sizes)
+    assert list(choice.clusters.columns) == ["size", "spread"]
+
+
+# -- PAC / VC -------------------------------------------------------------------------------
+def test_blumer_bound_uses_log_base_two():
+    b = ss.pac_realizable(vc=10, eps=0.1, delta=0.05)
+    assert b.n == pytest.approx(5617.89, abs=0.01) and b.kind == "sufficient"
+    natural = max(4 / 0.1 * math.log(2 / 0.05), 8 * 10 / 0.1 * math.log(13 / 0.1))
+    assert natural == pytest.approx(3894.03, abs=0.01) and b.n != pytest.approx(natural)
+    # N = (8V/eps) log2(13/eps) dominates: d ln N / d ln eps = -1 - 1/ln(13/eps)
+    assert b.sensitivity["eps"] == pytest.approx(-1 - 1 / math.log(130), rel=1e-5)
+    assert "usually loose" in str(b)
+
+
+def test_necessary_and_agnostic_and_finite_bounds():
+    nec = ss.pac_realizable(vc=10, eps=0.1, delta=0.005, kind="necessary")
+    assert nec.kind == "necessary"
+    assert nec.n == pytest.approx(max(0.9 / 0.1 * math.log(200), 9 / 3.2))
+    with pytest.raises(sl.ScalingLabError, match="eps <= 1/8"):
+        ss.pac_realizable(vc=10, eps=0.2, delta=0.005, kind="necessary")
+    ag = ss.pac_agnostic(10, 0.1, 0.05)
+    assert ag.n == pytest.approx(64 / 0.01 * (20 * math.log(120) + math.log(80)))
+    assert ss.pac_finite(1000, 0.1, 0.05).n == pytest.approx(math.log(1000 / 0.05) / 0.1)
+    assert ss.pac_finite(1000, 0.1, 0.05, agnostic=True).n == pytest.approx(2 * math.log(2000 / 0.05) / 0.01)
+
+
+def test_vc_of_networks():
+    assert ss.vc_threshold_network(100, 10) == pytest.approx(952.925, abs=1e-3)
+    assert "order of growth" in ss.vc_network_order(1000, 5)
+    assert "no W·log W" in ss.vc_network_order(1000, 5, activation="sigmoid")
+
+
+# -- intrinsic dimension ----------------------------------------------------------------------
+def test_intrinsic_dimension_matches_scikit_dimension_on_digits():
+    skdim = pytest.importorskip("skdim", reason="scikit-dimension is a test dependency")
+    from sklearn.datasets import load_digits
+    X, _ = load_digits(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref_twonn = skdim.id.TwoNN().fit(X).dimension_
+        ref_mle = skdim.id.MLE(K=20).fit(X).dimension_
+        ref_mean = skdim.id.MLE(K=20).fit(X, comb="mean").dimension_
+    assert ss.intrinsic.twonn(X).dimension == pytest.approx(ref_twonn, rel=1e-9)
+    assert ss.intrinsic.twonn(X).dimension == pytest.approx(8.908, abs=1e-3)
+    assert ss.intrinsic.mle(X, k=20).dimension == pytest.approx(ref_mle, rel=1e-9)
+    assert ss.intrinsic.mle(X, k=20).dimension == pytest.approx(6.84, abs=0.01)
+    assert ss.intrinsic.mle(X, k=20, combine="arithmetic").dimension == pytest.approx(ref_mean, rel=1e-9)
+    assert ss.intrinsic.mle(X, k=20, combine="arithmetic").dimension == pytest.approx(7.72, abs=0.01)
+
+
+@pytest.mark.parametrize("d", [2, 5])
+def test_intrinsic_dimension_of_known_manifolds(d):
+    """A d-dimensional cube embedded linearly in 20 dimensions."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(3000, d)) @ rng.normal(size=(d, 20))
+    assert ss.intrinsic.twonn(X).dimension == pytest.approx(d, rel=0.1)
+    assert ss.intrinsic.mle(X, k=20).dimension == pytest.approx(d, rel=0.1)
+
+
+def test_duplicates_are_dropped_and_counted():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(500, 3))
+    X = np.vstack([X, X[:10]])
+    res = ss.intrinsic.twonn(X)
+    assert res.n_dropped == 20 and "duplicate" in str(res)
+
+
+def test_exponent_heuristics():
+    assert ss.intrinsic.exponent_from_dimension(8.0) == pytest.approx(0.125)
+    assert ss.intrinsic.exponent_from_dimension(8.0, kind="model") == pytest.approx(0.5)
+    with pytest.raises(sl.ScalingLabError):
+        ss.intrinsic.exponent_from_dimension(0.0)
