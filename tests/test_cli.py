@@ -116,3 +116,44 @@ def test_plan_compute_from_a_csv(tmp_path, chinchilla_curve):
     assert "serve 1e+13 tokens" in " ".join(result.output.split())
     bad = runner.invoke(app, ["plan", "compute", str(path), "--x", "N", "--x2", "D", "--y", "loss"])
     assert bad.exit_code == 2
+
+
+def test_samplesize_commands():
+    cases = {
+        ("ttest", "--effect", "0.5", "--power", "0.8"): "64 per group (exactly 63.7656)",
+        ("ttest", "--effect", "0.5", "--n", "64"): "power = 0.8015",
+        ("ttest", "--n", "64", "--power", "0.8", "--effect", "0.5", "--solve", "alpha"): "alpha = 0.04",
+        ("proportions", "--p1", "0.5", "--p2", "0.4", "--power", "0.8"): "388 per group",
+        ("interval", "prediction", "--width", "3", "--sigma", "1"): "impossible",
+        ("interval", "mean", "--width", "0.392", "--sigma", "1", "--partitions", "3"): "300 samples in all",
+        ("interval", "proportion", "--width", "0.1"): "N = 381",
+        ("majority", "--margin", "0.1"): "N = 75",
+        ("pac", "--vc", "10", "--eps", "0.1", "--delta", "0.05"): "5,618 samples suffice",
+        ("pac", "--hypotheses", "1000", "--eps", "0.1", "--delta", "0.05", "--case", "agnostic"): "2,120",
+        ("vc", "--weights", "100", "--units", "10"): "952.9",
+        ("vc", "--weights", "100", "--layers", "3", "--activation", "sigmoid"): "no W·log W",
+    }
+    for args, expected in cases.items():
+        result = runner.invoke(app, ["samplesize", *args])
+        assert result.exit_code == 0, (args, result.output)
+        assert expected in " ".join(result.output.split()), (args, result.output)
+    bad = runner.invoke(app, ["samplesize", "pac", "--eps", "0.1", "--delta", "0.05"])
+    assert bad.exit_code == 2 and "give --vc or --hypotheses" in bad.output
+
+
+def test_samplesize_from_files(tmp_path):
+    from sklearn.datasets import load_digits, make_blobs
+    digits = pd.DataFrame(load_digits().data)
+    digits.columns = [f"px{i}" for i in digits.columns]
+    path = tmp_path / "digits.csv"
+    digits.to_csv(path, index=False)
+    result = runner.invoke(app, ["samplesize", "intrinsic", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "8.908" in result.output and "6.845" in result.output and "Heuristic only" in result.output
+    X, labels = make_blobs(n_samples=300, centers=3, random_state=0)
+    blobs = pd.DataFrame(X, columns=["a", "b"]).assign(y=np.random.default_rng(0).normal(0, 1 + labels))
+    path = tmp_path / "blobs.csv"
+    blobs.to_csv(path, index=False)
+    result = runner.invoke(app, ["samplesize", "partitions", str(path), "--width", "10", "--y", "y"])
+    assert result.exit_code == 0, result.output
+    assert "K = 3 partitions" in " ".join(result.output.split())

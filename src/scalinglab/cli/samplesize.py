@@ -1,0 +1,160 @@
+"""``scalinglab samplesize ...``: first numbers before any experiment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+
+import scalinglab as sl
+
+from ._common import answer, console
+
+samplesize_app = typer.Typer(help="Sample size before any experiment: power analysis, interval widths, "
+                                  "PAC/VC bounds, intrinsic dimension.", no_args_is_help=True)
+ss = sl.samplesize
+SOLVE_HELP = "the unknown: n, effect, alpha or power (default: whichever of n, effect, power is not given)"
+
+
+def _unknown(solve: Optional[str], given: dict) -> dict:
+    """Turn the CLI's optional numbers into the API's one-unknown call."""
+    if solve is not None:
+        if solve not in given:
+            raise typer.BadParameter(f"--solve must be one of {list(given)}")
+        given[solve] = None
+    return given
+
+
+@samplesize_app.command("ttest")
+def ttest(effect: Optional[float] = typer.Option(None, help="Cohen's d"),
+          n: Optional[float] = typer.Option(None, help="sample size (per group for two samples)"),
+          power: Optional[float] = typer.Option(None), alpha: float = typer.Option(0.05),
+          kind: str = typer.Option("two-sample", help="two-sample, one-sample or paired"),
+          ratio: float = typer.Option(1.0, help="group 2 size / group 1 size"),
+          alternative: str = typer.Option("two-sided", help="two-sided, larger or smaller"),
+          solve: Optional[str] = typer.Option(None, help=SOLVE_HELP)) -> None:
+    """Power analysis of a t-test."""
+    kw = _unknown(solve, {"effect": effect, "n": n, "power": power, "alpha": alpha})
+    answer(lambda: ss.ttest(**kw, kind=kind, ratio=ratio, alternative=alternative))
+
+
+@samplesize_app.command("proportions")
+def proportions(p1: float = typer.Option(...), p2: float = typer.Option(..., help="second proportion, or the null"),
+                n: Optional[float] = typer.Option(None), power: Optional[float] = typer.Option(None),
+                alpha: float = typer.Option(0.05), kind: str = typer.Option("two-sample"),
+                ratio: float = typer.Option(1.0), alternative: str = typer.Option("two-sided"),
+                solve: Optional[str] = typer.Option(None, help="n, alpha or power")) -> None:
+    """Power analysis for one or two proportions (Cohen's h)."""
+    kw = _unknown(solve, {"n": n, "power": power, "alpha": alpha})
+    answer(lambda: ss.proportions(p1=p1, p2=p2, **kw, kind=kind, ratio=ratio, alternative=alternative))
+
+
+@samplesize_app.command("interval")
+def interval(kind: str = typer.Argument(..., help="prediction, mean or proportion"),
+             width: float = typer.Option(..., help="full width of the interval"),
+             sigma: Optional[float] = typer.Option(None, help="noise standard deviation (prediction, mean)"),
+             p: float = typer.Option(0.5, help="expected proportion (proportion)"),
+             level: float = typer.Option(0.95), method: Optional[str] = typer.Option(None, help="z|t or wilson|wald"),
+             partitions: int = typer.Option(1, help="K partitions with the same sigma: total = K N")) -> None:
+    """N for an interval of a given width (per partition, and in all)."""
+    def make():
+        if kind == "proportion":
+            return ss.proportion_interval_n(width, p=p, level=level, method=method or "wilson")
+        if sigma is None:
+            raise sl.ScalingLabError("--sigma is needed for prediction and mean intervals")
+        if partitions > 1:
+            return ss.partitions_n([sigma] * partitions, width, kind=kind, level=level, method=method or "z")
+        if kind == "prediction":
+            return ss.prediction_interval_n(width, sigma, level=level)
+        if kind == "mean":
+            return ss.mean_interval_n(width, sigma, level=level, method=method or "z")
+        raise sl.ScalingLabError(f"kind must be prediction, mean or proportion, got {kind!r}")
+    answer(make)
+
+
+@samplesize_app.command("majority")
+def majority(margin: float = typer.Option(..., help="majority share minus 1/2"),
+             level: float = typer.Option(0.95)) -> None:
+    """Labels needed to see a partition's majority label win, with confidence."""
+    answer(lambda: ss.majority_n(margin, level=level))
+
+
+@samplesize_app.command("pac")
+def pac(eps: float = typer.Option(..., help="error"), delta: float = typer.Option(..., help="failure probability"),
+        vc: Optional[int] = typer.Option(None, help="VC dimension"),
+        hypotheses: Optional[float] = typer.Option(None, help="size of a finite hypothesis class"),
+        case: str = typer.Option("realizable", help="realizable or agnostic"),
+        kind: str = typer.Option("sufficient", help="sufficient or necessary (realizable VC only)")) -> None:
+    """PAC/VC sample-complexity bounds, labelled sufficient or necessary."""
+    def make():
+        if (vc is None) == (hypotheses is None):
+            raise sl.ScalingLabError("give --vc or --hypotheses")
+        if hypotheses is not None:
+            return ss.pac_finite(hypotheses, eps, delta, agnostic=case == "agnostic")
+        if case == "agnostic":
+            return ss.pac_agnostic(vc, eps, delta)
+        return ss.pac_realizable(vc, eps, delta, kind=kind)
+    answer(make)
+
+
+@samplesize_app.command("vc")
+def vc(weights: int = typer.Option(...), units: Optional[int] = typer.Option(None, help="threshold units"),
+       layers: Optional[int] = typer.Option(None, help="layers (ReLU/sigmoid orders of growth)"),
+       activation: str = typer.Option("threshold", help="threshold, relu or sigmoid")) -> None:
+    """VC dimension of a network: a bound (threshold units) or an order of growth."""
+    def make():
+        if activation == "threshold":
+            if units is None:
+                raise sl.ScalingLabError("--units is needed for threshold networks")
+            return (f"VC dimension <= {ss.vc_threshold_network(weights, units):.1f} (upper bound 2W·log2(eU), "
+                    "Baum & Haussler 1989)")
+        return ss.vc_network_order(weights, layers or 1, activation=activation)
+    answer(make)
+
+
+def _numeric(file: Path, columns: Optional[list[str]]) -> pd.DataFrame:
+    df = pd.read_csv(file)
+    if columns:
+        missing = [c for c in columns if c not in df.columns]
+        if missing:
+            raise sl.ScalingLabError(f"column(s) {missing} not found; the table has {list(df.columns)}")
+        df = df[columns]
+    return df.select_dtypes("number")
+
+
+@samplesize_app.command("intrinsic")
+def intrinsic(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV of points (rows) x features"),
+              column: Optional[list[str]] = typer.Option(None, "--column", help="feature columns (default: all numeric)"),
+              k: int = typer.Option(20, help="neighbours for the MLE")) -> None:
+    """Intrinsic dimension (TwoNN and Levina-Bickel MLE) and the heuristic exponents it suggests."""
+    def make():
+        X = _numeric(file, column).to_numpy()
+        two, ml = ss.intrinsic.twonn(X), ss.intrinsic.mle(X, k=k)
+        d = ml.dimension
+        return (f"{two}\n{ml}\nHeuristic only: a data exponent near 1/d = "
+                f"{ss.intrinsic.exponent_from_dimension(d):.3f}; a model-size exponent near 4/d = "
+                f"{ss.intrinsic.exponent_from_dimension(d, kind='model'):.3f} (Sharma & Kaplan 2020).")
+    answer(make)
+
+
+@samplesize_app.command("partitions")
+def partitions(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV of unlabeled points"),
+               width: float = typer.Option(..., help="interval width per partition"),
+               y: Optional[str] = typer.Option(None, "--y", help="pilot response column (its spread per cluster)"),
+               sigma: Optional[float] = typer.Option(None, help="noise of the response, if no --y"),
+               kind: str = typer.Option("prediction", help="prediction or mean interval"),
+               criterion: str = typer.Option("silhouette", help="silhouette or bic"),
+               level: float = typer.Option(0.95)) -> None:
+    """Partition unlabeled data (K chosen by a stated criterion) and size each partition."""
+    def make():
+        df = pd.read_csv(file)
+        if y is not None and y not in df.columns:
+            raise sl.ScalingLabError(f"column {y!r} not found; the table has {list(df.columns)}")
+        X = df.drop(columns=[y] if y else []).select_dtypes("number").to_numpy()
+        choice, plan = ss.partition_plan(X, width, y=None if y is None else df[y].to_numpy(), sigma=sigma,
+                                         kind=kind, level=level, criterion=criterion)
+        console.print(choice.clusters)
+        return f"{choice}\n{plan}"
+    answer(make)
