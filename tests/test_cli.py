@@ -157,3 +157,26 @@ def test_samplesize_from_files(tmp_path):
     result = runner.invoke(app, ["samplesize", "partitions", str(path), "--width", "10", "--y", "y"])
     assert result.exit_code == 0, result.output
     assert "K = 3 partitions" in " ".join(result.output.split())
+
+
+def test_powerlaw_command(tmp_path):
+    x = (1 - np.random.default_rng(0).uniform(size=2000)) ** (-1 / 1.5)
+    path = tmp_path / "values.csv"
+    pd.DataFrame({"size": x}).to_csv(path, index=False)
+    png = tmp_path / "ccdf.png"
+    result = runner.invoke(app, ["powerlaw", str(path), "--column", "size", "--compare", "exponential",
+                                 "--gof", "20", "--plot", str(png)])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "power-law tail (continuous): alpha = 2.49" in out and "favours power law" in out
+    assert "goodness of fit: p =" in out and png.exists()
+    counts = tmp_path / "counts.csv"
+    pd.DataFrame({"c": np.random.default_rng(0).zipf(2.0, 3000)}).to_csv(counts, index=False)
+    result = runner.invoke(app, ["powerlaw", str(counts), "--zipf", "--plot", str(tmp_path / "rank.png")])
+    assert result.exit_code == 0 and "Zipf exponent s =" in result.output
+    matrix = tmp_path / "matrix.csv"
+    pd.DataFrame(np.random.default_rng(0).normal(size=(60, 20))).to_csv(matrix, index=False)
+    result = runner.invoke(app, ["powerlaw", str(matrix), "--spectrum"])
+    assert result.exit_code == 0 and "singular values decay" in result.output
+    bad = runner.invoke(app, ["powerlaw", str(path), "--column", "nope"])
+    assert bad.exit_code == 2 and "'nope' not found" in bad.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import scalinglab as sl
 
@@ -24,3 +25,17 @@ def test_parity_figure_for_joint_law(chinchilla_curve):
     res = sl.fit(chinchilla_curve, law="chinchilla")
     fig = sl.report.plot_fit(res)
     assert fig.axes[0].get_xlabel() == "predicted loss"
+
+
+def test_powerlaw_figures(tmp_path):
+    x = (1 - np.random.default_rng(0).uniform(size=2000)) ** (-1 / 1.5)
+    fit = sl.powerlaws.fit(x)
+    fig = sl.report.plot_powerlaw(fit)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_ylabel() == "P(X ≥ x)"
+    # the fitted tail starts at the tail's share of the data, at x_min
+    line = ax.get_lines()[0]
+    assert line.get_ydata()[0] == pytest.approx(fit.n_tail / fit.n)
+    z = sl.powerlaws.zipf(np.random.default_rng(0).zipf(2.0, 3000))
+    sl.report.plot_rank_frequency(z, tmp_path / "rank.png")
+    assert (tmp_path / "rank.png").stat().st_size > 1000

@@ -142,10 +142,12 @@ def laws() -> None:
 
 
 from .plan import plan_app  # noqa: E402
+from .powerlaw import powerlaw  # noqa: E402
 from .samplesize import samplesize_app  # noqa: E402
 
 app.add_typer(plan_app, name="plan")
 app.add_typer(samplesize_app, name="samplesize")
+app.command("powerlaw")(powerlaw)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -74,3 +74,53 @@ def _parity(ax, result: FitResult) -> None:
     ax.set_xlabel(f"predicted {curve.metric}")
     ax.set_ylabel(f"observed {curve.metric}")
     ax.figure.colorbar(sc, ax=ax, label=f"log10 {curve.x_names[0]}")
+
+
+def plot_powerlaw(fit, path: str | Path | None = None, *, ax=None):
+    """Empirical CCDF P(X >= x) on log-log axes with the fitted power-law tail (scaled to the
+    tail's share of the data) from x_min on. ``fit`` is a :class:`scalinglab.powerlaws.PowerLawFit`."""
+    from ..powerlaws import mle
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 4.5), dpi=120)
+    x, ccdf = fit.ccdf()
+    ax.scatter(x, ccdf, s=8, color=COLORS["data"], alpha=0.6, lw=0, label="data (CCDF)")
+    grid = np.geomspace(fit.xmin, x.max(), 200)
+    tail_share = fit.n_tail / fit.n
+    model = tail_share * (1.0 - mle.cdf(grid, fit.alpha, fit.xmin, fit.discrete, fit.xmax, strict=True))
+    ax.plot(grid, model, color=COLORS["fit"], lw=2, label=f"power law, α = {fit.alpha:.3f} ± {fit.sigma:.3f}")
+    ax.axvline(fit.xmin, color=COLORS["floor"], ls=":", lw=1.5, label=f"x_min = {fit.xmin:.4g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("x")
+    ax.set_ylabel("P(X ≥ x)")
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+        plt.close(fig)
+    return fig
+
+
+def plot_rank_frequency(zipf_fit, path: str | Path | None = None, *, ax=None):
+    """Frequency against rank on log-log axes with the fitted rank-frequency slope over its range."""
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 4.5), dpi=120)
+    f = zipf_fit.frequencies
+    r = np.arange(1, len(f) + 1)
+    ax.scatter(r, f, s=8, color=COLORS["data"], alpha=0.6, lw=0, label="types")
+    lo, hi = zipf_fit.rank_range
+    rr = np.arange(lo, hi + 1)
+    anchor = np.exp(np.mean(np.log(f[lo - 1:hi]) + zipf_fit.s_rank * np.log(rr)))
+    ax.plot(rr, anchor * rr ** -zipf_fit.s_rank, color=COLORS["fit"], lw=2,
+            label=f"slope −{zipf_fit.s_rank:.3f} (ranks {lo}–{hi})")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rank")
+    ax.set_ylabel("frequency")
+    ax.set_title(f"Zipf exponent s = {zipf_fit.s:.3f} ± {zipf_fit.s_stderr:.3f} (MLE)", fontsize=9)
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+        plt.close(fig)
+    return fig
