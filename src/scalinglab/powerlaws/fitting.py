@@ -114,7 +114,7 @@ def fit(values, *, discrete: bool = False, xmin: float | None = None, xmax: floa
     >>> import numpy as np
     >>> x = (1 - np.random.default_rng(0).uniform(size=5000)) ** (-1 / 1.5)   # alpha 2.5
     >>> round(fit(x).alpha, 2)
-    2.51
+    2.5
     """
     if convention not in CONVENTIONS:
         raise ScalingLabError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
