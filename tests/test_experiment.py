@@ -1,0 +1,230 @@
+"""The experiment runner: splits, store durability (SIGKILL and resume, two workers), failure
+recording, executor equivalence, offline datasets, TOML specs."""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import scalinglab as sl
+from helpers_study import make_spec
+from scalinglab.experiment import datasets
+from scalinglab.experiment.runner import split, stratified_order
+from scalinglab.experiment.store import Cell, Store, decode, encode
+
+HERE = Path(__file__).resolve().parent
+
+
+def fits(log: Path) -> collections.Counter:
+    if not log.exists():
+        return collections.Counter()
+    return collections.Counter(tuple(line.split()[:2]) for line in log.read_text().splitlines())
+
+
+# -- data -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", datasets.DATASETS)
+def test_offline_datasets(name):
+    X, y, task = datasets.load(name)
+    assert X.ndim == 2 and len(X) == len(y) > 100 and task in ("classification", "regression")
+
+
+def test_mnist1d_is_reproducible_and_learnable():
+    X1, y1 = datasets.mnist1d(500, seed=3)
+    X2, y2 = datasets.mnist1d(500, seed=3)
+    np.testing.assert_array_equal(X1, X2)
+    from sklearn.neighbors import KNeighborsClassifier
+    X, y = datasets.mnist1d(3000)
+    acc = KNeighborsClassifier().fit(X[:2000], y[:2000]).score(X[2000:], y[2000:])
+    assert 0.5 < acc < 1.0            # learnable, not trivial
+
+
+def test_nested_stratified_prefixes():
+    y = np.repeat(np.arange(4), [100, 200, 300, 400])
+    order = stratified_order(y, np.random.default_rng(0))
+    assert sorted(order) == list(range(1000))
+    for n in (20, 100, 500):
+        share = np.bincount(y[order[:n]], minlength=4) / n
+        np.testing.assert_allclose(share, [0.1, 0.2, 0.3, 0.4], atol=2.5 / n + 0.01)
+
+
+def test_one_test_set_for_every_size_and_seed():
+    spec = make_spec("split", "")
+    pool, test = split(spec)
+    assert len(np.intersect1d(pool, test)) == 0 and len(pool) + len(test) == len(spec.y)
+    assert abs(len(test) / len(spec.y) - 0.3) < 0.01
+    study = sl.Study(spec, store=Store("sqlite://"))
+    tasks = study._tasks(study.cells())
+    first = tasks[0].X_test
+    assert all(np.array_equal(t.X_test, first) for t in tasks)
+    by_seed = {}
+    for t in tasks:      # nested: each size's training set is a prefix of the larger ones
+        by_seed.setdefault(t.cell.seed, []).append(t.X_train)
+    for sets in by_seed.values():
+        sets.sort(key=len)
+        for small, big in zip(sets, sets[1:]):
+            np.testing.assert_array_equal(big[:len(small)], small)
+
+
+# -- store --------------------------------------------------------------------------------------------
+def test_nan_and_inf_round_trip():
+    for value in (1.5, float("nan"), float("inf"), float("-inf")):
+        back = decode(*encode(value))
+        assert back == value or (np.isnan(back) and np.isnan(value))
+
+
+def test_claim_is_exclusive_and_expired_leases_are_reclaimed(tmp_path):
+    store = Store(str(tmp_path / "s.db"))
+    sid = store.study_id("x", {})
+    cell = Cell("est", 10, 0)
+    first = store.claim(sid, cell, "w1", lease=60)
+    assert first is not None and store.claim(sid, cell, "w2", lease=60) is None
+    time.sleep(0.05)
+    assert store.claim(sid, cell, "w2", lease=0.01) == first            # w1 presumed dead
+    assert not store.finish(first, "w1", status="COMPLETE", metric="error", value=0.1)   # w1 lost it
+    assert store.finish(first, "w2", status="COMPLETE", metric="error", value=0.1)
+    assert store.claim(sid, cell, "w3", lease=0.0) is None              # finished runs stay finished
+    with store.engine.connect() as conn:
+        from sqlalchemy import text
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+# -- running ----------------------------------------------------------------------------------------
+def test_run_resume_and_curves(tmp_path):
+    log = tmp_path / "fits.log"
+    study = sl.Study(make_spec("basic", str(log)), store=str(tmp_path / "s.db"))
+    summary = study.run(progress=False)
+    assert summary.ran == 12 and summary.failed == 0 and study.status()["COMPLETE"] == 12
+    again = sl.Study(make_spec("basic", str(log)), store=str(tmp_path / "s.db")).run(progress=False)
+    assert again.ran == 0 and sum(fits(log).values()) == 12             # nothing repeated
+    curves = study.curves()
+    assert list(curves) == ["logged"] and curves["logged"].n == 12 and curves["logged"].n_distinct == 4
+    df = study.frame()
+    assert (df["train_time"] > 0).all() and (df["host"] != "").all() and (df["finished_at"] >= df["started_at"]).all()
+
+
+def test_failures_are_recorded_and_the_study_goes_on(tmp_path):
+    study = sl.Study(make_spec("fail", "", fail_size=60), store=str(tmp_path / "s.db"))
+    summary = study.run(progress=False)
+    assert summary.failed == 3 and study.status()["COMPLETE"] == 9
+    assert "deliberate failure at size 60" in str(summary)
+    failed = study.frame().query("status == 'FAILED'")
+    assert set(failed["size"]) == {60} and failed["error"].str.contains("ValueError").all()
+    # failed runs are finished: not retried unless asked
+    assert sl.Study(make_spec("fail", "", fail_size=60), store=str(tmp_path / "s.db")).run(progress=False).ran == 0
+
+
+def test_sizes_are_capped_by_the_pool(tmp_path):
+    study = sl.Study(make_spec("cap", "", sizes=(100, 5000)), store=str(tmp_path / "s.db"))
+    assert study.sizes == [100, len(study.pool)] and "capped" in study.notes[0]
+
+
+@pytest.mark.parametrize("executor, n_jobs", [("joblib", 2), ("dask", 2)])
+def test_same_results_whichever_executor(tmp_path, executor, n_jobs):
+    if executor == "dask":
+        pytest.importorskip("distributed", reason="dask.distributed is an optional extra")
+    serial = sl.Study(make_spec("eq", ""), store=str(tmp_path / "a.db"))
+    serial.run(executor="serial", progress=False)
+    other = sl.Study(make_spec("eq", ""), store=str(tmp_path / "b.db"))
+    other.run(executor=executor, n_jobs=n_jobs, progress=False)
+    key = ["estimator", "size", "seed"]
+    a = serial.frame().sort_values(key)[key + ["value"]].reset_index(drop=True)
+    b = other.frame().sort_values(key)[key + ["value"]].reset_index(drop=True)
+    assert len(a) == 12
+    assert a.equals(b)
+
+
+def _start_worker(db, name, log, delay, lease):
+    env = {**os.environ, "PYTHONPATH": str(HERE) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.Popen([sys.executable, str(HERE / "helpers_study.py"), db, name, log, str(delay), str(lease)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_sigkill_mid_study_then_resume_loses_and_repeats_nothing(tmp_path):
+    db, log = str(tmp_path / "s.db"), tmp_path / "fits.log"
+    proc = _start_worker(db, "killed", str(log), delay=0.3, lease=1.0)
+    deadline = time.time() + 60
+    while sum(fits(log).values()) < 5 and time.time() < deadline:     # let a few runs finish
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    store = Store(db)
+    before = store.frame(store.study_by_name("killed"))
+    done_before = before.query("status == 'COMPLETE'")
+    assert 3 <= len(done_before) < 12 and (before["status"] == "RUNNING").sum() <= 1
+    time.sleep(1.2)                                                    # the dead worker's lease expires
+    study = sl.Study(make_spec("killed", str(log), delay=0.0), store=db, lease=1.0)
+    study.run(progress=False)
+    after = study.frame()
+    assert len(after) == 12 and (after["status"] == "COMPLETE").all()
+    # finished runs were kept as they were, not redone
+    kept = after.set_index("id").loc[done_before["id"]]
+    np.testing.assert_array_equal(kept["finished_at"], done_before.set_index("id")["finished_at"])
+    counts = fits(log)
+    finished_keys = {(str(r.size), str(r.seed)) for r in done_before.itertuples()}
+    assert all(counts[k] == 1 for k in finished_keys)
+    assert sum(counts.values()) <= 12 + 1                              # at most the in-flight run twice
+
+
+def test_two_workers_never_run_the_same_cell(tmp_path):
+    db, log = str(tmp_path / "s.db"), tmp_path / "fits.log"
+    Store(db)
+    procs = [_start_worker(db, "shared", str(log), delay=0.1, lease=30.0) for _ in range(2)]
+    for p in procs:
+        assert p.wait(timeout=120) == 0, p.stderr.read().decode()
+    counts = fits(log)
+    assert sum(counts.values()) == 12 and all(v == 1 for v in counts.values())
+    pids = {line.split()[2] for line in log.read_text().splitlines()}
+    assert len(pids) == 2                                              # both did some of the work
+
+
+def test_hyperparameter_search_keeps_every_trial(tmp_path):
+    pytest.importorskip("optuna")
+    spec = sl.StudySpec(name="hpo", dataset="digits", sizes=[60, 120], seeds=[0],
+                        estimators={"logreg": LogisticRegression(max_iter=300)},
+                        search={"trials": 4, "space": {"logreg": {"C": [1e-3, 1e2, "log"]}}})
+    study = sl.Study(spec, store=str(tmp_path / "s.db"))
+    assert study.run(progress=False).ran == 2
+    trials = study.store.trial_frame(study.study_id)
+    assert len(trials) == 8 and set(trials["size"]) == {60, 120}
+    params = study.frame()["params"].tolist()
+    assert all('"C"' in p for p in params)
+
+
+def test_spec_from_toml(tmp_path):
+    path = tmp_path / "spec.toml"
+    path.write_text('''
+name = "toml"
+dataset = "wine"
+seeds = [0, 1]
+sizes = {base = 20, factor = 2, count = 3}
+[estimators.logreg]
+class = "sklearn.linear_model.LogisticRegression"
+params = {max_iter = 500}
+''')
+    spec = sl.StudySpec.from_toml(path)
+    assert spec.sizes == [20, 40, 80] and spec.task == "classification"
+    assert spec.estimators["logreg"].max_iter == 500
+    path.write_text('name = "bad"\ndataset = "wine"\nsizez = [1]\n[estimators.a]\nclass = "sklearn.linear_model.LogisticRegression"\n')
+    with pytest.raises(sl.ScalingLabError, match="unknown keys \\['sizez'\\]"):
+        sl.StudySpec.from_toml(path)
+    path.write_text('name = "bad"\ndataset = "wine"\n[estimators.a]\nclass = "sklearn.nope.Nope"\n')
+    with pytest.raises(sl.ScalingLabError, match="cannot import"):
+        sl.StudySpec.from_toml(path)
+
+
+def test_spec_validation():
+    with pytest.raises(sl.ScalingLabError, match="give X and y, or dataset="):
+        sl.StudySpec(name="x", estimators={"a": LogisticRegression()})
+    with pytest.raises(sl.ScalingLabError, match="unknown dataset"):
+        sl.StudySpec(name="x", dataset="mnist", estimators={"a": LogisticRegression()})
+    with pytest.raises(sl.ScalingLabError, match="metric must be one of"):
+        sl.StudySpec(name="x", dataset="iris", estimators={"a": LogisticRegression()}, metric="auc")
