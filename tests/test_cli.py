@@ -63,11 +63,42 @@ def test_bad_column_is_a_clear_error(tmp_path):
     assert "['size'] not found" in result.output
 
 
-def test_demo_writes_figure_and_json(tmp_path):
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--bootstrap", "50"])
+def test_demo_runs_a_real_study(tmp_path):
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--bootstrap", "50", "--n-jobs", "1"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "fit.png").exists() and (tmp_path / "fit.json").exists()
-    assert "Chosen:" in result.output
+    for name in ("study.db", "logreg.png", "logreg.json", "forest.png", "forest.json"):
+        assert (tmp_path / name).exists(), name
+    out = " ".join(result.output.split())
+    assert "ran 42 run(s)" in out and "needs about" in out and "With 10× the data" in out
+    again = runner.invoke(app, ["demo", "--out", str(tmp_path), "--bootstrap", "20", "--n-jobs", "1"])
+    assert "ran 0 run(s)" in " ".join(again.output.split())          # resumed from the store
+
+
+def test_study_commands(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text("""
+name = "cli"
+dataset = "iris"
+seeds = [0, 1]
+sizes = [20, 40, 80]
+[estimators.logreg]
+class = "sklearn.linear_model.LogisticRegression"
+params = {max_iter = 500}
+""")
+    db = tmp_path / "s.db"
+    result = runner.invoke(app, ["study", "run", str(spec), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "ran 6 run(s)" in " ".join(result.output.split())
+    status = runner.invoke(app, ["study", "status", str(db)])
+    assert status.exit_code == 0 and "cli" in status.output
+    csv = tmp_path / "runs.csv"
+    assert runner.invoke(app, ["study", "export", str(db), "--csv", str(csv)]).exit_code == 0
+    df = pd.read_csv(csv)
+    assert len(df) == 6 and {"size", "seed", "value", "status"} <= set(df.columns)
+    fitted = runner.invoke(app, ["fit", str(csv), "--x", "size", "--y", "value", "--law", "power"])
+    assert fitted.exit_code == 0, fitted.output
+    bad = runner.invoke(app, ["study", "status", str(tmp_path / "nope" / "x.db")])
+    assert bad.exit_code == 2 and "cannot open the store" in bad.output
 
 
 def test_laws_lists_every_law():

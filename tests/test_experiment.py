@@ -228,3 +228,8 @@ def test_spec_validation():
         sl.StudySpec(name="x", dataset="mnist", estimators={"a": LogisticRegression()})
     with pytest.raises(sl.ScalingLabError, match="metric must be one of"):
         sl.StudySpec(name="x", dataset="iris", estimators={"a": LogisticRegression()}, metric="auc")
+
+
+def test_shipped_example_spec_is_valid():
+    spec = sl.StudySpec.from_toml(HERE.parent / "examples" / "digits_study.toml")
+    assert set(spec.estimators) == {"logreg", "knn"} and spec.sizes[0] == 25

@@ -115,18 +115,14 @@ def fit(
 
 
 @app.command()
-def demo(out: Path = typer.Option(Path("demo-output"), help="folder for the figure and JSON"),
-         bootstrap: int = typer.Option(1000, help="bootstrap refits")) -> None:
-    """Fit the bundled real learning curve (digits, logistic regression) with law='auto'."""
-    out.mkdir(parents=True, exist_ok=True)
-    curve = sl.example_curve()
-    console.print(f"[bold]Example:[/bold] {sl.examples.EXAMPLES['digits_logreg']}")
-    res = _run_fit(curve, "auto", "huber", 1e-3, "log", bootstrap, "seed", 0, 0.8,
-                   out / "fit.json", out / "fit.png")
-    if bootstrap:
-        target = 0.75 * float(res.predict([curve.x.max()])[0])
-        for answer in (sl.plan.regime(res), sl.plan.data_for(res, target), sl.plan.next_tranche(res, target)):
-            console.print(f"[bold]→[/bold] {answer}", soft_wrap=True)
+def demo(out: Path = typer.Option(Path("demo-output"), help="folder for the store, figures and JSON"),
+         n_jobs: int = typer.Option(2, help="parallel workers"),
+         bootstrap: int = typer.Option(1000, help="bootstrap refits per fit")) -> None:
+    """The main job: a real data-scaling study on offline data (scikit-learn's digits; logistic
+    regression and a random forest; 7 training-set sizes; 3 seeds), stored in SQLite, fitted
+    with law="auto", with answers and figures written to OUT."""
+    from .demo import run_demo
+    run_demo(out, n_jobs=n_jobs, bootstrap=bootstrap)
 
 
 @app.command()
@@ -144,9 +140,11 @@ def laws() -> None:
 from .plan import plan_app  # noqa: E402
 from .powerlaw import powerlaw  # noqa: E402
 from .samplesize import samplesize_app  # noqa: E402
+from .study import study_app  # noqa: E402
 
 app.add_typer(plan_app, name="plan")
 app.add_typer(samplesize_app, name="samplesize")
+app.add_typer(study_app, name="study")
 app.command("powerlaw")(powerlaw)
 
 

@@ -132,6 +132,43 @@ def search_and_fit(template, model_size, seed, X, y, metric, search: Mapping, es
     return best, study.best_params, rows
 
 
+class _Heartbeat:
+    """One daemon thread per worker process refreshes the heartbeat of the runs it is
+    executing every lease/3 seconds (a thread per run would cost a start-up per run)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._active: dict[int, tuple] = {}
+        self._thread: threading.Thread | None = None
+        self._period = DEFAULT_LEASE / 3
+
+    def start(self, store, run_id: int, worker: str, lease: float) -> None:
+        with self._lock:
+            self._active[run_id] = (store, worker)
+            self._period = min(self._period, lease / 3)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, daemon=True, name="scalinglab-heartbeat")
+                self._thread.start()
+
+    def stop(self, run_id: int) -> None:
+        with self._lock:
+            self._active.pop(run_id, None)
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(self._period)
+            with self._lock:
+                active = list(self._active.items())
+            for run_id, (store, worker) in active:
+                try:
+                    store.heartbeat(run_id, worker)
+                except Exception:                         # noqa: BLE001 - retried at the next beat
+                    pass
+
+
+_HEARTBEAT = _Heartbeat()
+
+
 @dataclass(frozen=True)
 class RunTask:
     """Everything a worker needs for one cell (picklable)."""
@@ -154,18 +191,12 @@ def execute(task: RunTask) -> tuple[Cell, str]:
     """Claim, train, evaluate, finish; returns (cell, outcome) with outcome in
     "complete", "failed", "skipped". Never raises for a failing estimator: the error text is
     stored with the run."""
-    store = Store(task.store_url)
+    store = Store.shared(task.store_url)
     me = worker_id()
     run_id = store.claim(task.study_id, task.cell, me, task.lease)
     if run_id is None:
         return task.cell, "skipped"
-    stop = threading.Event()
-
-    def beat():
-        while not stop.wait(task.lease / 3):
-            store.heartbeat(run_id, me)
-
-    threading.Thread(target=beat, daemon=True).start()
+    _HEARTBEAT.start(store, run_id, me, task.lease)
     try:
         t0 = time.perf_counter()
         trials_rows, params = None, {}
@@ -187,7 +218,7 @@ def execute(task: RunTask) -> tuple[Cell, str]:
                      error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}")
         return task.cell, "failed"
     finally:
-        stop.set()
+        _HEARTBEAT.stop(run_id)
 
 
 @dataclass(frozen=True)
@@ -252,11 +283,7 @@ class Study:
 
     def pending(self, retry_failed: bool = False) -> list[Cell]:
         """Cells without a finished run (and failed ones with ``retry_failed``)."""
-        df = self.frame()
-        done = set()
-        if len(df):
-            finished = df[df["status"].isin([COMPLETE] + ([] if retry_failed else [FAILED]))]
-            done = {Cell(r.estimator, int(r.size), int(r.seed), r.model_size) for r in finished.itertuples()}
+        done = self.store.cells_with_status(self.study_id, [COMPLETE] + ([] if retry_failed else [FAILED]))
         return [c for c in self.cells() if c not in done]
 
     def run(self, *, n_jobs: int = 1, executor: str = "joblib", progress: bool = True, client=None,
@@ -270,11 +297,14 @@ class Study:
         outcomes = executors.run(execute, self._tasks(cells), executor=executor, n_jobs=n_jobs,
                                  progress=progress, client=client, label=f"study {self.spec.name}")
         counts = pd.Series([o for _, o in outcomes], dtype=object).value_counts()
-        df = self.frame()
-        failures = df[df["status"] == FAILED][["estimator", "size", "seed", "model_size", "error"]] if len(df) else None
+        status = self.status()
+        failures = None
+        if status[FAILED]:
+            df = self.frame()
+            failures = df[df["status"] == FAILED][["estimator", "size", "seed", "model_size", "error"]]
         return StudySummary(ran=int(counts.get("complete", 0) + counts.get("failed", 0)),
                             failed=int(counts.get("failed", 0)), skipped=int(counts.get("skipped", 0)),
-                            seconds=time.perf_counter() - t0, status=self.status(), failures=failures,
+                            seconds=time.perf_counter() - t0, status=status, failures=failures,
                             notes=tuple(self.notes))
 
     def _reset_failed(self) -> None:
@@ -284,8 +314,8 @@ class Study:
             conn.execute(delete(runs).where(runs.c.study_id == self.study_id, runs.c.status == FAILED))
 
     def status(self) -> dict:
-        df = self.frame()
-        counts = df["status"].value_counts().to_dict() if len(df) else {}
+        """Counts of runs by status, and the cells not started yet."""
+        counts = self.store.counts(self.study_id)
         total = len(self.cells())
         return {COMPLETE: counts.get(COMPLETE, 0), FAILED: counts.get(FAILED, 0), RUNNING: counts.get(RUNNING, 0),
                 "PENDING": total - sum(counts.values()), "TOTAL": total}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import (Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint,
-                        create_engine, event, insert, select, update)
+                        create_engine, event, exc, insert, select, update)
 from sqlalchemy.engine import Engine
 
 from ..errors import ScalingLabError
@@ -78,8 +78,11 @@ def decode(value: float | None, special: str | None) -> float:
     return float(special) if special else (math.nan if value is None else float(value))
 
 
+_HOST = socket.gethostname()
+
+
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{_HOST}:{os.getpid()}"
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,26 @@ class Cell:
     model_size: str = ""
 
 
+_OPEN: dict = {}
+
+
 class Store:
     """Runs of studies in a database. ``url``: a SQLAlchemy URL or a path to a SQLite file."""
+
+    @classmethod
+    def shared(cls, url: str) -> "Store":
+        """One Store (engine, connection pool) per URL and process, reused by every run a
+        worker process executes."""
+        key = (url, os.getpid())
+        if key not in _OPEN:
+            _OPEN[key] = cls(url)
+        return _OPEN[key]
 
     def __init__(self, url: str):
         if "://" not in url:
             url = f"sqlite:///{url}"
         self.url = url
-        self.engine: Engine = create_engine(url, future=True)
+        self.engine: Engine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
             @event.listens_for(self.engine, "connect")
             def _sqlite_pragmas(dbapi_connection, _record):     # many processes on one file
@@ -108,7 +123,10 @@ class Store:
                 cur.execute("PRAGMA busy_timeout=60000")
                 cur.execute("PRAGMA synchronous=NORMAL")
                 cur.close()
-        metadata.create_all(self.engine)
+        try:
+            metadata.create_all(self.engine)
+        except exc.OperationalError as error:
+            raise ScalingLabError(f"cannot open the store {url}: {error.orig}") from None
         with self.transaction() as conn:
             row = conn.execute(select(meta_table.c.value).where(meta_table.c.key == "schema_version")).first()
             if row is None:
@@ -130,7 +148,7 @@ class Store:
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
         elif name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
+        else:      # other databases: a plain INSERT; the unique constraint rejects duplicates
             return insert(runs).values(**values)
         return dialect_insert(runs).values(**values).on_conflict_do_nothing()
 
@@ -164,22 +182,20 @@ class Store:
         key = dict(study_id=study, estimator=cell.estimator, size=cell.size, seed=cell.seed,
                    model_size=cell.model_size)
         with self.transaction() as conn:
-            row = conn.execute(select(runs.c.id, runs.c.status, runs.c.heartbeat_at)
-                               .filter_by(**key)).first()
-            if row is None:
-                result = conn.execute(self._insert_new(dict(**key, status=RUNNING, worker=worker,
-                                                            host=socket.gethostname(), started_at=now,
-                                                            heartbeat_at=now)))
-                if result.rowcount != 1:                  # another worker inserted it first
-                    return None
+            # fast path: a new cell is one INSERT that does nothing if the cell exists
+            result = conn.execute(self._insert_new(dict(**key, status=RUNNING, worker=worker, host=_HOST,
+                                                        started_at=now, heartbeat_at=now)))
+            if result.rowcount == 1:
                 return int(result.inserted_primary_key[0])
+            row = conn.execute(select(runs.c.id, runs.c.status, runs.c.heartbeat_at).filter_by(**key)).first()
+            if row is None:
+                return None
             run_id, status, beat = row
             if status != RUNNING or (beat is not None and now - beat < lease):
                 return None
             taken = conn.execute(update(runs).where(runs.c.id == run_id, runs.c.status == RUNNING,
                                                     runs.c.heartbeat_at == beat)
-                                 .values(worker=worker, host=socket.gethostname(), started_at=now,
-                                         heartbeat_at=now, error=None))
+                                 .values(worker=worker, host=_HOST, started_at=now, heartbeat_at=now, error=None))
             return int(run_id) if taken.rowcount == 1 else None
 
     def heartbeat(self, run_id: int, worker: str) -> None:
@@ -209,6 +225,20 @@ class Store:
             return True
 
     # -- reading -------------------------------------------------------------------------------------
+    def counts(self, study: int) -> dict[str, int]:
+        """Number of runs per status."""
+        from sqlalchemy import func
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(runs.c.status, func.count()).where(runs.c.study_id == study)
+                                .group_by(runs.c.status))
+            return {status: int(n) for status, n in rows}
+
+    def cells_with_status(self, study: int, statuses: list[str]) -> set[Cell]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(runs.c.estimator, runs.c.size, runs.c.seed, runs.c.model_size)
+                                .where(runs.c.study_id == study, runs.c.status.in_(statuses)))
+            return {Cell(e, int(n), int(s), m) for e, n, s, m in rows}
+
     def frame(self, study: int) -> pd.DataFrame:
         """Every run of a study as a DataFrame (value decoded, NaN/inf restored)."""
         with self.engine.connect() as conn:
