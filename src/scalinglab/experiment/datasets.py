@@ -2,6 +2,8 @@
 
 * scikit-learn's bundled sets: digits, iris, wine, breast_cancer (classification), diabetes
   (regression);
+* ``pycorpus``: (8-byte context, next byte) windows from Python's own standard-library
+  sources, for a small byte-level language model (``torch_adapter``);
 * ``mnist1d``: an MNIST-1D-style generator after Greydanus 2020 ("Scaling down deep learning"):
   ten 1-D digit templates, randomly padded, scaled, sheared and translated, with white and
   correlated noise. Generated locally from a seed; not bit-identical to the published set.
@@ -36,7 +38,7 @@ _TEMPLATES = np.array([
     [5, 4, 3.5, 3.5, 4, 5, 5, 5, 5, 4.7, 4.3, 5],
 ], float) - 5.0
 
-DATASETS = tuple(_SKLEARN) + ("mnist1d",)
+DATASETS = tuple(_SKLEARN) + ("mnist1d", "pycorpus")
 
 
 def mnist1d(n: int = 5000, *, length: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -65,6 +67,10 @@ def load(name: str, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
     """(X, y, task) of a built-in dataset; ``task`` is "classification" or "regression"."""
     if name == "mnist1d":
         X, y = mnist1d(seed=seed)
+        return X, y, "classification"
+    if name == "pycorpus":
+        from .torch_adapter import byte_windows        # numpy only: no torch needed for the data
+        X, y = byte_windows(seed=seed)
         return X, y, "classification"
     if name not in _SKLEARN:
         raise ScalingLabError(f"unknown dataset {name!r}; built-in (offline): {', '.join(DATASETS)}")

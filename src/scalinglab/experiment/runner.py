@@ -208,6 +208,8 @@ def execute(task: RunTask) -> tuple[Cell, str]:
             est = make_estimator(task.template, task.cell.model_size, task.cell.seed)
             est.fit(task.X_train, task.y_train)
         t1 = time.perf_counter()
+        if hasattr(est, "n_parameters_"):          # torch models report N for joint laws
+            params = {**params, "n_parameters": int(est.n_parameters_)}
         value = score(task.metric, est, task.X_test, task.y_test)
         t2 = time.perf_counter()
         store.finish(run_id, me, status=COMPLETE, metric=task.metric_name, value=value, params=params,
@@ -338,11 +340,14 @@ class Study:
         return CurveSet(out)
 
     def joint_curve(self, estimator: str) -> Curve:
-        """(model size, data size) -> metric for an estimator with a numeric model-size axis."""
+        """(model size, data size) -> metric for an estimator with a model-size axis; the model
+        size is the trained parameter count N when the estimator reports one (torch adapter),
+        else the product of the model-size value."""
         df = self.frame()
         df = df[(df["status"] == COMPLETE) & (df["estimator"] == estimator)]
         if not len(df) or (df["model_size"] == "").any():
             raise ScalingLabError(f"no completed model-size runs for {estimator!r}")
-        model = np.array([float(np.prod(json.loads(m))) for m in df["model_size"]])
+        model = np.array([float(json.loads(p).get("n_parameters", np.prod(json.loads(m))))
+                          for p, m in zip(df["params"], df["model_size"])])
         return Curve(np.c_[model, df["size"].to_numpy(float)], df["value"].to_numpy(float),
                      seed=df["seed"].to_numpy(), metric=self.spec.metric_name, x_names=("model_size", "n"))
