@@ -7,7 +7,10 @@ learning_curve, same estimator, sizes and seeds, in one process (n_jobs = 1).
 * learning_curve: sklearn.model_selection.learning_curve with ShuffleSplit(3 splits, 30 %
   test) and absolute train sizes (it also scores the training sets).
 
-Target: scalinglab <= 1.05 × bare. Run: python benchmarks/study_overhead.py [--repeat 3]
+Target: scalinglab <= 1.05 × bare. Run: python benchmarks/study_overhead.py [--estimator logreg|forest]
+[--blas-threads 1]. Note: on 2 cores, multi-threaded BLAS threads keep spinning for a moment
+after each fit and slow the store's commit that follows it (about 0.4 ms per run here);
+joblib's worker processes run BLAS single-threaded, so --blas-threads 1 measures that setting.
 """
 
 import argparse
@@ -69,8 +72,13 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--estimator", choices=["logreg", "forest"], default="logreg",
                         help="logistic regression (~25 ms a fit) or a 50-tree random forest (~100 ms)")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="limit BLAS threads (threadpoolctl) for both loops; 1 is what joblib's workers use")
     args = parser.parse_args()
     s = spec(args.estimator)
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(args.blas_threads)
     with tempfile.TemporaryDirectory() as folder:
         store = Store(str(Path(folder) / "bench.db"))               # the database exists already
         ours(s, store)                                                # warm-up (imports, caches)
@@ -78,7 +86,8 @@ def main():
         t_ours = best_of(lambda: ours(s, store), args.repeat)
         t_lc = best_of(lambda: sklearn_curve(s), args.repeat)
     runs = len(s.sizes) * len(s.seeds)
-    print(f"{runs} runs ({args.estimator} on digits, sizes {s.sizes}, 3 seeds), best of {args.repeat}:")
+    print(f"{runs} runs ({args.estimator} on digits, sizes {s.sizes}, 3 seeds), best of {args.repeat}, "
+          f"BLAS threads: {args.blas_threads or 'default'}:")
     print(f"bare training loop:        {t_bare:7.3f} s")
     print(f"scalinglab Study (SQLite): {t_ours:7.3f} s   ratio to bare {t_ours / t_bare:.3f}x  "
           f"(overhead {(t_ours - t_bare) / runs * 1e3:.1f} ms per run)")
