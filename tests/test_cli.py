@@ -211,3 +211,12 @@ def test_powerlaw_command(tmp_path):
     assert result.exit_code == 0 and "singular values decay" in result.output
     bad = runner.invoke(app, ["powerlaw", str(path), "--column", "nope"])
     assert bad.exit_code == 2 and "'nope' not found" in bad.output
+
+
+def test_literature_command():
+    result = runner.invoke(app, ["literature", "image classification", "--x", "data"])
+    assert result.exit_code == 0, result.output
+    assert "Hestness" in result.output and "0.309" in result.output
+    result = runner.invoke(app, ["literature", "--domain", "language", "--x", "compute", "--kind", "allocation"])
+    assert result.exit_code == 0 and "published fit(s)" in result.output
+    assert runner.invoke(app, ["literature", "--x", "flops"]).exit_code == 2

@@ -137,6 +137,7 @@ def laws() -> None:
     console.print(table)
 
 
+from .literature import literature  # noqa: E402
 from .plan import plan_app  # noqa: E402
 from .powerlaw import powerlaw  # noqa: E402
 from .samplesize import samplesize_app  # noqa: E402
@@ -146,6 +147,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(samplesize_app, name="samplesize")
 app.add_typer(study_app, name="study")
 app.command("powerlaw")(powerlaw)
+app.command("literature")(literature)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,8 +60,13 @@ def bootstrap(result: FitResult, n: int = 1000, *, by: str = "point", seed=None,
         raise ScalingLabError(f"n must be a whole number >= 1, got {n!r}")
     rng = np.random.default_rng(seed)
     counts = resample_counts(result, int(n), by, rng)
+    prior, noise = None, None
+    if result.prior:
+        from ..literature.prior import Prior
+        prior = Prior({k: tuple(v) for k, v in result.prior["targets"].items()}, result.prior["source"])
+        noise = result.prior["noise"]
     problem = Problem.build(result.law, result.curve, loss=result.loss, delta=result.delta,
-                            space=result.space, fixed=dict(result.fixed))
+                            space=result.space, fixed=dict(result.fixed), prior=prior, noise=noise)
     u_hat = problem.to_u(result.theta[None])[0]
     draws = []
     for start in range(0, len(counts), CHUNK):

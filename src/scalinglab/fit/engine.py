@@ -21,7 +21,7 @@ from .optimize import levenberg_marquardt, polish, screen, separable_starts
 from .problem import Problem
 from .result import FitResult
 
-__all__ = ["fit", "fit_quiet"]
+__all__ = ["fit", "fit_quiet", "fit_with_prior"]
 
 #: Relative decrease below which the multi-start refinement stops; the winner is then
 #: polished to full precision by L-BFGS-B, so the refinement need not crawl to the end.
@@ -44,7 +44,8 @@ def _starts(problem: Problem, law: Law, curve: Curve, p0) -> np.ndarray:
 
 def fit(curve: Curve, law="power_floor", *, loss: str = "huber", delta: float = 1e-3, space: str = "log",
         p0=None, fixed: Mapping[str, float] | None = None, n_refine: int = 8,
-        max_iter: int = 1000, candidates=None, holdout: float | None = None) -> FitResult:
+        max_iter: int = 1000, candidates=None, holdout: float | None = None, prior=None,
+        prior_x: str = "data") -> FitResult:
     r"""Fit a scaling law to a curve.
 
     Parameters
@@ -65,6 +66,9 @@ def fit(curve: Curve, law="power_floor", *, loss: str = "huber", delta: float = 
         Parameters held at given values, e.g. ``{"y0": 1.0}`` for M4.
     n_refine : int
         How many of the best distinct grid starts are refined.
+    prior : dict, literature row, Prior or "literature:<task>", optional
+        A normal prior on the exponent (and floor) for a MAP fit when data are scarce; see
+        :mod:`scalinglab.literature.prior`. ``result.prior`` reports how far it moved the answer.
 
     Returns
     -------
@@ -83,6 +87,9 @@ def fit(curve: Curve, law="power_floor", *, loss: str = "huber", delta: float = 
         from .select import fit_auto
         result = fit_auto(curve, candidates=candidates, loss=loss, delta=delta, space=space,
                           holdout=holdout, max_iter=max_iter)
+    elif prior is not None:
+        result = fit_with_prior(curve, law, prior, x=prior_x, loss=loss, delta=delta, space=space, p0=p0,
+                                fixed=fixed, n_refine=n_refine, max_iter=max_iter)
     else:
         result = fit_quiet(curve, law, loss=loss, delta=delta, space=space, p0=p0, fixed=fixed,
                            n_refine=n_refine, max_iter=max_iter)
@@ -93,7 +100,7 @@ def fit(curve: Curve, law="power_floor", *, loss: str = "huber", delta: float = 
 
 def fit_quiet(curve: Curve, law, *, loss: str = "huber", delta: float = 1e-3, space: str = "log",
               p0=None, fixed: Mapping[str, float] | None = None, n_refine: int = 8,
-              max_iter: int = 1000) -> FitResult:
+              max_iter: int = 1000, prior=None, noise: float | None = None) -> FitResult:
     """:func:`fit` for one law without emitting Python warnings (they stay in ``result.warnings``);
     used where many fits run inside one call (model selection, backtests)."""
     if not isinstance(curve, Curve):
@@ -101,8 +108,8 @@ def fit_quiet(curve: Curve, law, *, loss: str = "huber", delta: float = 1e-3, sp
     if int(n_refine) < 1:
         raise ScalingLabError(f"n_refine must be >= 1, got {n_refine!r}")
     law = get_law(law)
-    problem = Problem.build(law, curve, loss=loss, delta=delta, space=space, fixed=fixed)
-    if curve.n_distinct < problem.n_free:
+    problem = Problem.build(law, curve, loss=loss, delta=delta, space=space, fixed=fixed, prior=prior, noise=noise)
+    if curve.n_distinct + len(problem.prior_idx) < problem.n_free:
         raise ScalingLabError(
             f"law {law.name!r} has {problem.n_free} free parameters but the curve has only "
             f"{curve.n_distinct} distinct sizes: not identifiable. Collect more sizes, fix parameters "
@@ -126,10 +133,59 @@ def fit_quiet(curve: Curve, law, *, loss: str = "huber", delta: float = 1e-3, sp
     if np.isfinite(f_pol) and f_pol <= f_best:
         u, f_best, ok = u_pol, f_pol, ok or ok_pol
     theta = problem.to_theta(u[None])[0]
-    residuals = problem.residuals(u[None])[0]
+    residuals = problem.residuals(u[None])[0][:curve.n]
     messages = diagnostics.warnings_for(problem, curve, theta, residuals, converged=ok)
     return FitResult(
         law=law, theta=theta, objective=f_best, loss=loss, delta=delta, space=space, curve=curve,
         residuals=residuals, converged=ok, n_starts=len(U0), n_refined=len(order),
         fixed=dict(fixed or {}), warnings=tuple(messages),
     )
+
+
+def noise_of_log(curve: Curve, law, space: str, fixed) -> tuple[float, str]:
+    """Standard deviation of one point's residual (in the fit's space): pooled over replicated
+    sizes when there are replicates, else from the unregularised squared-loss fit, else 0.05."""
+    values = np.log(curve.y) if space == "log" else curve.y
+    _, inverse = np.unique(curve.x, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    counts = np.bincount(inverse)
+    if np.any(counts > 1):
+        means = np.bincount(inverse, weights=values) / counts
+        dof = int(np.sum(counts - 1))
+        return float(np.sqrt(np.sum((values - means[inverse]) ** 2) / dof)), f"replicates ({dof} degrees of freedom)"
+    free = get_law(law).n_params - len(fixed or {})
+    if curve.n > free:
+        plain = fit_quiet(curve, law, loss="squared", space=space, fixed=fixed)
+        return float(np.sqrt(np.sum(plain.residuals ** 2) / (curve.n - free))), "residuals of the unregularised fit"
+    return 0.05, "assumed (too few points to estimate it)"
+
+
+def fit_with_prior(curve: Curve, law, prior, *, x: str = "data", loss: str = "squared", delta: float = 1e-3,
+                   space: str = "log", p0=None, fixed=None, n_refine: int = 8, max_iter: int = 1000) -> FitResult:
+    """MAP fit: squared loss plus the prior's penalty (see :mod:`scalinglab.literature.prior`),
+    with ``result.prior`` saying how much the prior moved each target parameter."""
+    from ..literature.prior import make_prior
+    if not isinstance(curve, Curve):
+        raise ScalingLabError(f"fit expects a Curve, got {type(curve).__name__}")
+    law = get_law(law)
+    spec = make_prior(prior, law, x=x)
+    notes = []
+    if loss != "squared":
+        notes.append("with a prior the fit is a MAP estimate under Gaussian noise on "
+                     f"{'log ' if space == 'log' else ''}y, so it uses the squared loss")
+    noise, noise_from = noise_of_log(curve, law, space, fixed)
+    result = fit_quiet(curve, law, loss="squared", delta=delta, space=space, p0=p0, fixed=fixed,
+                       n_refine=n_refine, max_iter=max_iter, prior=spec, noise=noise)
+    unregularised = None
+    n_free = law.n_params - len(fixed or {})
+    if curve.n_distinct > n_free:
+        unregularised = fit_quiet(curve, law, loss="squared", space=space, fixed=fixed).params
+    moved = {}
+    for name, (mean, sd) in spec.targets.items():
+        map_value = result.params[name]
+        free_value = None if unregularised is None else unregularised[name]
+        moved[name] = {"prior_mean": mean, "prior_sd": sd, "map": map_value, "unregularised": free_value,
+                       "shift_in_prior_sd": None if free_value is None else (map_value - free_value) / sd}
+    info = {"source": spec.source, "targets": {k: list(v) for k, v in spec.targets.items()}, "noise": noise,
+            "noise_from": noise_from, "moved": moved}
+    return result.replace(prior=info, warnings=tuple(notes) + result.warnings)

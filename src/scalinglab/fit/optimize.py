@@ -190,8 +190,8 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
     ``objective`` for ``irls_share``."""
     U = np.array(U0, float)
     B, p = U.shape
-    n = len(problem.y)
-    c = np.broadcast_to(problem.w if counts is None else counts * problem.w, (B, n))
+    n = problem.n_rows
+    c = np.broadcast_to(problem.weights(counts), (B, n))
     use_qr = B * n <= QR_MAX_ELEMENTS
     f = problem.objective(U, None if counts is None else counts)
     lam = np.full(B, 1e-3)

@@ -8,7 +8,7 @@ scale with box bounds. Fixed parameters never move.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,10 +35,16 @@ class Problem:
     log_mask: np.ndarray        # (p,) bool
     lo: np.ndarray              # bounds in u space
     hi: np.ndarray
+    # prior rows (MAP fits): residual scale * (theta[idx] - mu) appended to the data residuals
+    prior_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    prior_mu: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    prior_scale: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def build(cls, law: Law, curve: Curve, *, loss: str, delta: float, space: str,
-              fixed: dict | None = None) -> "Problem":
+              fixed: dict | None = None, prior=None, noise: float | None = None) -> "Problem":
+        """``prior`` (a literature.Prior) with ``noise`` (sd of one point's residual) adds one
+        residual per prior target: (noise / sd) * (theta - mean)."""
         obj.check_loss(loss, delta)
         if space not in SPACES:
             raise ScalingLabError(f"space must be one of {SPACES}, got {space!r}")
@@ -69,12 +75,34 @@ class Problem:
             free[j] = False
             fixed_u[j] = np.log(value) if log_mask[j] else value
         w = np.ones(curve.n) if curve.w is None else np.asarray(curve.w, float)
+        rows = {}
+        if prior is not None:
+            targets = [(name, m, sd) for name, (m, sd) in prior.targets.items() if free[law.param_names.index(name)]]
+            rows = dict(prior_idx=np.array([law.param_names.index(n) for n, _, _ in targets], int),
+                        prior_mu=np.array([m for _, m, _ in targets], float),
+                        prior_scale=np.array([noise / sd for _, _, sd in targets], float))
         return cls(law, curve.columns, y, np.log(y) if space == "log" else y, w, loss, delta, space,
-                   free, fixed_u, log_mask, lo, hi)
+                   free, fixed_u, log_mask, lo, hi, **rows)
 
     @property
     def n_free(self) -> int:
         return int(self.free.sum())
+
+    @property
+    def n_rows(self) -> int:
+        """Residual rows: the data points, then one per prior target."""
+        return len(self.y) + len(self.prior_idx)
+
+    def weights(self, counts: np.ndarray | None = None) -> np.ndarray:
+        """Per-row weights (data weights times bootstrap counts; 1 for prior rows)."""
+        c = self.w if counts is None else counts * self.w
+        if not len(self.prior_idx):
+            return c
+        ones = np.ones(c.shape[:-1] + (len(self.prior_idx),))
+        return np.concatenate([c, ones], axis=-1)
+
+    def _prior_rows(self, theta: np.ndarray) -> np.ndarray:
+        return self.prior_scale * (theta[:, self.prior_idx] - self.prior_mu)
 
     # -- coordinates -----------------------------------------------------------------
     def to_u(self, theta: np.ndarray) -> np.ndarray:
@@ -92,6 +120,8 @@ class Problem:
         with np.errstate(all="ignore"):
             pred = self.law._predict(self.cols, self.to_theta(U))
             r = (np.log(pred) if self.space == "log" else pred) - self.target
+        if len(self.prior_idx):
+            r = np.concatenate([r, self._prior_rows(self.to_theta(U))], axis=1)
         return np.where(np.isfinite(r), r, np.nan)
 
     def residuals_jac(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -106,13 +136,20 @@ class Problem:
                 J /= pred[..., None]
             else:
                 r = pred - self.target
+        if len(self.prior_idx):
+            k, B = len(self.prior_idx), len(theta)
+            Jp = np.zeros((B, k, theta.shape[1]))
+            dtheta = np.where(self.log_mask, theta, 1.0) * self.free
+            Jp[:, np.arange(k), self.prior_idx] = self.prior_scale * dtheta[:, self.prior_idx]
+            r = np.concatenate([r, self._prior_rows(theta)], axis=1)
+            J = np.concatenate([J, Jp], axis=1)
         return np.where(np.isfinite(r), r, np.nan), J
 
     def objective(self, U: np.ndarray, counts: np.ndarray | None = None, r: np.ndarray | None = None) -> np.ndarray:
         """Sum over points of count * weight * rho(residual); inf where any residual is not finite."""
         if r is None:
             r = self.residuals(U)
-        c = self.w if counts is None else counts * self.w
+        c = self.weights(counts)
         with np.errstate(invalid="ignore"):
             f = np.sum(c * obj.rho(np.nan_to_num(r, nan=0.0), self.loss, self.delta), axis=-1)
         bad = np.any(np.isnan(r) & (c > 0), axis=-1)
@@ -121,7 +158,7 @@ class Problem:
     def gradient(self, u: np.ndarray, counts: np.ndarray | None = None) -> tuple[float, np.ndarray]:
         """Objective and its exact gradient at one point u (for scipy polishing)."""
         r, J = self.residuals_jac(u[None])
-        c = self.w if counts is None else counts * self.w
+        c = self.weights(counts)
         f = self.objective(u[None], counts, r)[0]
         if not np.isfinite(f):
             return np.inf, np.zeros_like(u)

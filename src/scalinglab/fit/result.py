@@ -62,6 +62,7 @@ class FitResult:
     bootstrap_by: str | None = None
     selection: pd.DataFrame | None = None
     selection_reason: str = ""
+    prior: dict | None = None
 
     # -- parameters -------------------------------------------------------------------
     @property
@@ -163,6 +164,7 @@ class FitResult:
             "n_failed_draws": self.n_failed_draws, "bootstrap_by": self.bootstrap_by,
             "selection": None if self.selection is None else self.selection.reset_index().to_dict(orient="list"),
             "selection_reason": self.selection_reason,
+            "prior": self.prior,
         }
 
     def to_json(self, path: str | Path | None = None) -> str:
@@ -190,11 +192,23 @@ class FitResult:
             draws=None if data["draws"] is None else np.asarray(data["draws"], float),
             n_failed_draws=data["n_failed_draws"], bootstrap_by=data["bootstrap_by"],
             selection=None if selection is None else pd.DataFrame(selection).set_index("law"),
-            selection_reason=data.get("selection_reason", ""),
+            selection_reason=data.get("selection_reason", ""), prior=data.get("prior"),
         )
 
     def replace(self, **changes) -> "FitResult":
         return dataclasses.replace(self, **changes)
+
+    def prior_summary(self) -> str:
+        """One sentence per prior target: prior, MAP value, and how far the prior moved it."""
+        if not self.prior:
+            return "no prior"
+        out = []
+        for name, m in self.prior["moved"].items():
+            text = f"{name}: prior {m['prior_mean']:.3g} ± {m['prior_sd']:.3g}, MAP {m['map']:.4g}"
+            if m["unregularised"] is not None:
+                text += (f" (without the prior {m['unregularised']:.4g}: moved {m['shift_in_prior_sd']:+.2f} prior sd)")
+            out.append(text)
+        return "; ".join(out) + f" — {self.prior['source']}"
 
     def __str__(self) -> str:
         params = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())

@@ -61,6 +61,9 @@ class Law:
     #: Parameters that enter the prediction linearly (coefficients of a basis); the
     #: fitter solves them by least squares for each grid setting of the others.
     linear_params: tuple[str, ...] = ()
+    #: The law's scaling exponents for priors: {"data": (parameter, sign), "params": ...};
+    #: sign turns the positive published exponent into the parameter's value.
+    exponents: Mapping[str, tuple[str, float]] = {}
     #: Which x column ``solve`` returns (the data column: D for L(N, D)).
     solve_column: int = 0
     citation: str = ""

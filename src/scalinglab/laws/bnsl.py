@@ -34,6 +34,7 @@ class BNSL(Law):
     """
 
     name = "bnsl"
+    exponents = {"data": ("c0", 1.0)}
     citation = "Caballero, Gupta, Rish & Krueger 2022, 'Broken neural scaling laws'"
 
     def __init__(self, n_breaks: int = 1):

@@ -28,6 +28,7 @@ class Kaplan(Law):
     """
 
     name = "kaplan"
+    exponents = {"data": ("alpha_D", 1.0), "params": ("alpha_N", 1.0)}
     param_names = ("N_c", "D_c", "alpha_N", "alpha_D")
     n_inputs = 2
     solve_column = 1
@@ -89,6 +90,7 @@ class Chinchilla(Law):
     """
 
     name = "chinchilla"
+    exponents = {"data": ("beta", 1.0), "params": ("alpha", 1.0)}
     linear_params = ("E", "A", "B")
     param_names = ("E", "A", "B", "alpha", "beta")
     n_inputs = 2
@@ -168,6 +170,7 @@ class DataConstrained(Law):
     """
 
     name = "data_constrained"
+    exponents = {"data": ("beta", 1.0), "params": ("alpha", 1.0)}
     solve_column = 1
     citation = "Muennighoff et al. 2023, 'Scaling data-constrained language models'"
 

@@ -24,6 +24,7 @@ class M3(Law):
     """
 
     name = "m3"
+    exponents = {"data": ("c", 1.0)}
     linear_params = ("beta",)
     param_names = ("beta", "gamma", "c")
     bounds = {"beta": (0.0, np.inf), "gamma": (0.0, np.inf), "c": (0.0, np.inf)}
@@ -91,6 +92,7 @@ class M4(Law):
     """
 
     name = "m4"
+    exponents = {"data": ("c", -1.0)}
     param_names = ("beta", "c", "alpha", "y_inf", "y0")
     bounds = {"beta": (0.0, np.inf), "c": (-np.inf, 0.0), "alpha": (0.0, np.inf),
               "y_inf": (0.0, np.inf), "y0": (0.0, np.inf)}

@@ -27,6 +27,7 @@ class Power(Law):
     """
 
     name = "power"
+    exponents = {"data": ("b", 1.0)}
     linear_params = ("a",)
     param_names = ("a", "b")
     bounds = {"a": (0.0, np.inf), "b": (0.0, np.inf)}
@@ -71,6 +72,7 @@ class PowerFloor(Law):
     """
 
     name = "power_floor"
+    exponents = {"data": ("b", 1.0)}
     linear_params = ("a", "c")
     param_names = ("a", "b", "c")
     bounds = {"a": (0.0, np.inf), "b": (0.0, np.inf), "c": (0.0, np.inf)}

@@ -124,3 +124,33 @@ def plot_rank_frequency(zipf_fit, path: str | Path | None = None, *, ax=None):
         fig.savefig(path)
         plt.close(fig)
     return fig
+
+
+def plot_exponent_context(result, matches, path: str | Path | None = None, *, level: float = 0.95, ax=None):
+    """Forest plot: the published exponents of ``matches`` (a literature.Matches or DataFrame)
+    as points, one row each with its citation, and the user's fitted exponent (with its
+    bootstrap interval when the result has draws) as a band, for the report."""
+    from ..literature.prior import exponent_parameter
+    rows = matches.rows if hasattr(matches, "rows") else matches
+    rows = rows[np.isfinite(rows["exponent_pos"].astype(float))]
+    name, sign = exponent_parameter(result.law, "data")
+    value = sign * result.params[name]
+    height = 1.2 + 0.35 * max(len(rows), 1)
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7.5, height), dpi=120)
+    labels = [f"{str(c).split(',')[0]} {y}: {t[:38]}" for c, y, t in zip(rows["paper"], rows["year"], rows["task"])]
+    ypos = np.arange(len(rows))
+    ax.scatter(rows["exponent_pos"], ypos, color=COLORS["data"], zorder=3, label="published")
+    if result.draws is not None and len(result.draws):
+        lo, hi = sorted(sign * np.array(result.interval(name, level)))
+        ax.axvspan(lo, hi, color=COLORS["band"], alpha=0.2, label=f"{level:.0%} interval")
+    ax.axvline(value, color=COLORS["fit"], lw=2, label=f"your fit: {value:.3f}")
+    ax.set_yticks(ypos, labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("data exponent (positive: error falls as size^-exponent)")
+    ax.grid(True, axis="x", alpha=0.25)
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+        plt.close(fig)
+    return fig

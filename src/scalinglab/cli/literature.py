@@ -1,0 +1,34 @@
+"""``scalinglab literature [QUERY]``: published scaling laws with citations."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+import scalinglab as sl
+
+from ._common import console
+
+
+def literature(query: Optional[str] = typer.Argument(None, help="words to look for, e.g. 'image classification'"),
+               domain: Optional[str] = typer.Option(None, help="domain contains, e.g. language"),
+               x: Optional[str] = typer.Option(None, "--x", help="data, params or compute"),
+               kind: str = typer.Option("loss", help="loss, allocation, hyperparameter, other or all"),
+               verified: bool = typer.Option(False, "--verified", help="only values seen in the source")) -> None:
+    """Published fits (exponents normalised to positive decreasing-law exponents)."""
+    try:
+        rows = sl.literature.query(query, domain=domain, x=x, kind=None if kind == "all" else kind,
+                                   confidence="verified" if verified else None)
+    except sl.ScalingLabError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"{len(rows)} published fit(s)", show_lines=False)
+    for col in ("domain", "task", "x", "exponent", "as published", "law", "citation", "confidence"):
+        table.add_column(col, overflow="fold")
+    for _, r in rows.iterrows():
+        exp = "—" if r["exponent_pos"] != r["exponent_pos"] else f"{r['exponent_pos']:.3g}"
+        table.add_row(str(r["domain"]), str(r["task"])[:50], r["x_kind"], exp, f"{r['exponent']} ({r['exponent_name'][:20]})",
+                      str(r["law_form"])[:40], r["citation"][:70], r["confidence"])
+    console.print(table)

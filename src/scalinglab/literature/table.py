@@ -1,0 +1,129 @@
+"""Published scaling-law fits as one normalised table.
+
+The shipped CSV (``scalinglab/data/literature_scaling_laws.csv``: 83 rows from 21 papers,
+values as published, with citations and a confidence column) keeps each paper's own
+conventions. ``load()`` adds normalised columns:
+
+* ``x_kind``: what the exponent scales with — "data", "params", "compute", or "other"
+  (steps, loss, repetitions, languages). Joint fits are split by the exponent's name
+  (alpha_N / alpha -> params, alpha_D / beta -> data).
+* ``kind``: what the law predicts — "loss" (a loss or error), "allocation" (compute-optimal
+  N or D against compute), "hyperparameter" (learning rate, batch size), "other".
+* ``exponent_pos``: for loss laws, the positive exponent of a decreasing law (Hestness,
+  Henighan and the M2 form publish negative exponents of x; Kaplan and Chinchilla positive
+  ones); for allocation laws the published (positive) exponent; NaN when symbolic (4/d) or
+  absent.
+* ``x_min_std``, ``x_max_std``: the range in standard units — FLOPs for compute (1 PF-day =
+  8.64e19 FLOPs; 1 GMAC = 2e9 FLOPs), tokens (billions converted), parameters, examples.
+
+Rows are data: a CSV of the same columns named ``scalinglab_literature.csv`` in the working
+directory, or listed in the environment variable ``SCALINGLAB_LITERATURE`` (paths separated by
+the OS path separator), is merged at load (``source`` says where each row came from).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ScalingLabError
+
+COLUMNS = ["paper", "year", "venue_or_arxiv", "domain", "task", "model_family", "x_variable", "x_unit", "x_min",
+           "x_max", "metric", "law_form", "exponent", "exponent_name", "other_params", "source_location",
+           "confidence"]
+PF_DAY_FLOPS = 1e15 * 86400
+GMAC_FLOPS = 2e9
+USER_FILE = "scalinglab_literature.csv"
+
+
+def _x_kind(row) -> str:
+    unit = str(row["x_unit"]).lower()
+    name = str(row["exponent_name"]).lower()
+    if "," in unit or " and " in str(row["x_variable"]).lower():            # a joint fit: which variable?
+        if re.search(r"alpha_d|^beta|data|fine-tuning", name):
+            return "data"
+        if re.search(r"alpha_n|^alpha|model-size|parameter", name):
+            return "params"
+        return "other"
+    if any(k in unit for k in ("flop", "pf-day", "gmac")):
+        return "compute"
+    if "parameter" in unit:
+        return "params"
+    if any(k in unit for k in ("token", "example", "image", "audio", "word", "character")):
+        return "data"
+    return "other"
+
+
+def _kind(row) -> str:
+    metric = str(row["metric"]).lower()
+    if any(k in metric for k in ("learning rate", "batch size")):
+        return "hyperparameter"
+    if "compute-optimal" in metric or re.search(r"\b[nmd]_opt\b|n\*|n_opt", metric):
+        return "allocation"
+    if any(k in metric for k in ("loss", "error", "cross-entropy")):
+        return "loss"
+    return "other"
+
+
+def _exponent_pos(row) -> float:
+    try:
+        value = float(row["exponent"])
+    except (TypeError, ValueError):
+        return np.nan                                  # symbolic (4/d) or blank
+    if row["kind"] == "loss":
+        return abs(value)                              # every loss law here decreases with x
+    return value if row["kind"] == "allocation" else np.nan
+
+
+def _standard(value, unit: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return np.nan
+    unit = str(unit).lower()
+    if "pf-day" in unit:
+        return v * PF_DAY_FLOPS
+    if "gmac" in unit:
+        return v * GMAC_FLOPS
+    if "billions of tokens" in unit:
+        return v * 1e9
+    return v
+
+
+def normalise(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    missing = [c for c in COLUMNS if c not in raw.columns]
+    if missing:
+        raise ScalingLabError(f"{source}: literature rows need the columns {missing} (see the shipped CSV)")
+    df = raw[COLUMNS].copy()
+    df["source"] = source
+    df["x_kind"] = df.apply(_x_kind, axis=1)
+    df["kind"] = df.apply(_kind, axis=1)
+    df["exponent_pos"] = df.apply(_exponent_pos, axis=1)
+    df["x_min_std"] = [_standard(v, u) for v, u in zip(df["x_min"], df["x_unit"])]
+    df["x_max_std"] = [_standard(v, u) for v, u in zip(df["x_max"], df["x_unit"])]
+    df["citation"] = df["paper"] + " (" + df["year"].astype(str) + ", " + df["venue_or_arxiv"].astype(str) + ")"
+    return df
+
+
+def user_files() -> list[Path]:
+    paths = [Path(USER_FILE)] if Path(USER_FILE).exists() else []
+    env = os.environ.get("SCALINGLAB_LITERATURE", "")
+    paths += [Path(p) for p in env.split(os.pathsep) if p]
+    for p in paths:
+        if not p.exists():
+            raise ScalingLabError(f"SCALINGLAB_LITERATURE lists {p}, which does not exist")
+    return paths
+
+
+def load(include_user: bool = True) -> pd.DataFrame:
+    """The normalised table: shipped rows, then the user's rows (see the module docstring)."""
+    with resources.files("scalinglab.data").joinpath("literature_scaling_laws.csv").open() as fh:
+        frames = [normalise(pd.read_csv(fh), "shipped")]
+    if include_user:
+        frames += [normalise(pd.read_csv(p), str(p)) for p in user_files()]
+    return pd.concat(frames, ignore_index=True)
