@@ -220,3 +220,26 @@ def test_literature_command():
     result = runner.invoke(app, ["literature", "--domain", "language", "--x", "compute", "--kind", "allocation"])
     assert result.exit_code == 0 and "published fit(s)" in result.output
     assert runner.invoke(app, ["literature", "--x", "flops"]).exit_code == 2
+
+
+def test_report_command_and_study_run_report(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text("""
+name = "rep"
+dataset = "digits"
+seeds = [0, 1]
+sizes = [30, 60, 120, 240, 480]
+[estimators.logreg]
+class = "sklearn.linear_model.LogisticRegression"
+params = {max_iter = 300}
+""")
+    db = tmp_path / "s.db"
+    result = runner.invoke(app, ["study", "run", str(spec), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "s.report.html").exists()
+    out = tmp_path / "again.html"
+    result = runner.invoke(app, ["report", str(db), "--out", str(out), "--bootstrap", "50", "--target", "0.08"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "Study rep" in html and "error 0.08" in html
+    assert runner.invoke(app, ["report", str(tmp_path / "none.db")]).exit_code == 2

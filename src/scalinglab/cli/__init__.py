@@ -126,6 +126,21 @@ def demo(out: Path = typer.Option(Path("demo-output"), help="folder for the stor
 
 
 @app.command()
+def report(db: str = typer.Argument(..., help="study store: SQLite file or SQLAlchemy URL"),
+           study: Optional[str] = typer.Option(None, help="study name (default: the only or the last one)"),
+           out: Path = typer.Option(Path("scalinglab-report.html"), help="HTML file to write"),
+           target: Optional[float] = typer.Option(None, help="metric to reach (default: 75 % of today's)"),
+           bootstrap: int = typer.Option(1000, help="bootstrap refits per fit")) -> None:
+    """Fit every curve of a stored study and write one self-contained HTML report."""
+    from .study import report_from_store
+    try:
+        report_from_store(db, study, out, target=target, bootstrap=bootstrap)
+    except sl.ScalingLabError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
 def laws() -> None:
     """List the registered laws with their parameters and sources."""
     table = Table(title="Registered laws")

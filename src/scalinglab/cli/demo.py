@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 from sklearn.ensemble import RandomForestClassifier
@@ -23,7 +22,16 @@ def default_spec() -> sl.StudySpec:
                     "forest": RandomForestClassifier(n_estimators=100)})
 
 
-def run_demo(out: Path, *, n_jobs: int = 2, bootstrap: int = 1000) -> dict:
+def print_analysis(analysis) -> None:
+    for c in analysis.curves:
+        console.rule(f"[bold]{c.name}[/bold]: {c.fit.law.name} ({c.fit.selection_reason})")
+        for answer in c.answers:
+            console.print(f"→ {answer}", soft_wrap=True)
+        for message in c.fit.warnings:
+            console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
+
+
+def run_demo(out: Path, *, n_jobs: int = 2, bootstrap: int = 1000):
     out.mkdir(parents=True, exist_ok=True)
     spec = default_spec()
     db = out / "study.db"
@@ -31,21 +39,15 @@ def run_demo(out: Path, *, n_jobs: int = 2, bootstrap: int = 1000) -> dict:
                   f"({len(spec.y)} images, 30 % held out), sizes {spec.sizes}, seeds {spec.seeds}; store {db}")
     study = sl.Study(spec, store=str(db))
     console.print(str(study.run(n_jobs=n_jobs)), soft_wrap=True)
-    results = {}
-    for name, curve in study.curves().items():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", sl.ScalingLabWarning)
-            res = sl.fit(curve, law="auto").bootstrap(bootstrap, by="seed", seed=0)
-        results[name] = res
-        now = float(res.predict([curve.x.max()])[0])
-        target = round(0.75 * now, 4)
-        console.rule(f"[bold]{name}[/bold]: {res.law.name} ({res.selection_reason})")
-        for answer in (sl.plan.data_for(res, target), sl.plan.gain(res, factor=2), sl.plan.gain(res, factor=10),
-                       sl.plan.regime(res)):
-            console.print(f"→ {answer}", soft_wrap=True)
-        for message in res.warnings:
-            console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
-        res.to_json(out / f"{name}.json")
-        sl.report.plot_fit(res, out / f"{name}.png", level=0.8)
-    console.print(f"wrote {db}, " + ", ".join(f"{n}.png, {n}.json" for n in results) + f" in {out}/")
-    return results
+    with console.status("fitting laws, bootstrapping, planning"):
+        analysis = sl.analysis.analyse_study(study, bootstrap=bootstrap)
+    print_analysis(analysis)
+    for c in analysis.curves:
+        c.fit.to_json(out / f"{c.name}.json")
+        sl.report.plot_study_curve(c.fit, candidates=c.candidates, target=c.target, estimate=c.estimate,
+                                   path=out / f"{c.name}.png")
+    with console.status("writing the report"):
+        report = sl.report.write_report(analysis, out / "report.html", figure_folder=out / "figures")
+    console.print(f"wrote {db}, {report} (figures in {out / 'figures'}), " +
+                  ", ".join(f"{c.name}.png, {c.name}.json" for c in analysis.curves))
+    return analysis

@@ -28,13 +28,64 @@ def run(spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="stud
         url: Optional[str] = typer.Option(None, help="any SQLAlchemy URL, e.g. postgresql://..."),
         n_jobs: int = typer.Option(1, help="parallel workers"),
         executor: str = typer.Option("joblib", help="joblib, serial or dask"),
-        retry_failed: bool = typer.Option(False, "--retry-failed", help="run failed cells again")) -> None:
-    """Run (or resume) a study: finished runs are skipped, in-flight runs of dead workers redone."""
+        retry_failed: bool = typer.Option(False, "--retry-failed", help="run failed cells again"),
+        report: Optional[Path] = typer.Option(None, help="HTML report to write (default: next to the store)"),
+        no_report: bool = typer.Option(False, "--no-report", help="skip the report")) -> None:
+    """Run (or resume) a study: finished runs are skipped, in-flight runs of dead workers redone;
+    then fit its curves and write the HTML report."""
     try:
         study = sl.Study(sl.StudySpec.from_toml(spec), store=url or str(db))
         console.print(str(study.run(n_jobs=n_jobs, executor=executor, retry_failed=retry_failed)), soft_wrap=True)
+        if not no_report:
+            target = report or (db.with_suffix(".report.html") if url is None else Path("scalinglab-report.html"))
+            _write(study, target, target=None, bootstrap=1000)
     except sl.ScalingLabError as exc:
         _fail(exc)
+
+
+def _write(study, out: Path, *, target, bootstrap: int) -> None:
+    from .demo import print_analysis
+    with console.status("fitting laws, bootstrapping, planning"):
+        analysis = sl.analysis.analyse_study(study, target=target, bootstrap=bootstrap)
+    print_analysis(analysis)
+    with console.status("writing the report"):
+        sl.report.write_report(analysis, out)
+    console.print(f"wrote {out}")
+
+
+def report_from_store(db: str, name: Optional[str], out: Path, *, target, bootstrap: int) -> None:
+    """Rebuild the study from its stored spec and runs (no training) and write its report."""
+    import json
+
+    from scalinglab.curves import CurveSet
+    store = Store(db)
+    names = store.study_names()
+    if not names:
+        raise sl.ScalingLabError(f"no study in {db}")
+    name = name or names[-1]
+    sid = store.study_by_name(name)
+    df = store.frame(sid)
+    done = df[(df["status"] == "COMPLETE")]
+    if not len(done):
+        raise sl.ScalingLabError(f"study {name!r} has no completed runs")
+    curves = {}
+    for (est, model), part in done.groupby(["estimator", "model_size"], sort=False):
+        key = est if model == "" else f"{est}[{model}]"
+        curves[key] = sl.Curve(part["size"].to_numpy(float), part["value"].to_numpy(float),
+                               seed=part["seed"].to_numpy(), metric=str(part["metric"].iloc[0]))
+    with store.engine.connect() as conn:
+        from sqlalchemy import select
+        from scalinglab.experiment.store import studies
+        spec = json.loads(conn.execute(select(studies.c.spec).where(studies.c.id == sid)).scalar_one())
+    from .demo import print_analysis
+    with console.status("fitting laws, bootstrapping, planning"):
+        analysis = sl.analysis.analyse_curves(CurveSet(curves), title=f"Study {name}", target=target,
+                                              bootstrap=bootstrap, runs=df,
+                                              failures=df[df["status"] == "FAILED"], spec=spec)
+    print_analysis(analysis)
+    sl.report.write_report(analysis, out)
+    console.print(f"wrote {out}")
+
 
 
 @study_app.command("status")

@@ -54,7 +54,7 @@ class Power(Law):
         target = np.asarray(target, float)
         if b <= 0:  # a flat line: reached everywhere or nowhere
             return np.where(target >= a, 0.0, np.inf)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):
             return np.where(target > 0, (a / target) ** (1.0 / b), np.inf)
 
 

@@ -154,3 +154,147 @@ def plot_exponent_context(result, matches, path: str | Path | None = None, *, le
         fig.savefig(path)
         plt.close(fig)
     return fig
+
+
+# -- figures of the study report -------------------------------------------------------------------
+CANDIDATE_STYLE = dict(lw=1, alpha=0.55, ls="-")
+
+
+def plot_study_curve(result, *, candidates=None, target=None, estimate=None, level: float = 0.8,
+                     extrapolate: float = 10.0, path=None, ax=None):
+    """The report's main figure: :func:`plot_fit` plus each candidate law's fit (thin lines),
+    the spread of the runs at each size (error bars, ±1 sd), the target line and the size that
+    reaches it with its interval (``estimate``: a plan.DataEstimate)."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9.0, 4.8), dpi=120)
+    fig = plot_fit(result, level=level, extrapolate=extrapolate, ax=ax)
+    curve = result.curve
+    sizes = np.unique(curve.x)
+    spread = np.array([np.std(curve.y[curve.x == s], ddof=1) if np.sum(curve.x == s) > 1 else 0.0 for s in sizes])
+    means = curve.mean_by_size().y
+    ax.errorbar(sizes, means, yerr=spread, fmt="none", ecolor=COLORS["mean"], elinewidth=1, capsize=2, alpha=0.7)
+    grid = np.geomspace(curve.x.min(), curve.x.max() * extrapolate, 200)
+    palette = plt.get_cmap("tab10")
+    for i, (name, other) in enumerate((candidates or {}).items()):
+        if name == result.law.name:
+            continue
+        with np.errstate(all="ignore"):
+            ax.plot(grid, other.predict(grid), color=palette(i % 10), label=f"{name} (candidate)", **CANDIDATE_STYLE)
+    if target is not None:
+        ax.axhline(target, color="#c44e52", ls="--", lw=1, label=f"target {target:.3g}")
+        if estimate is not None and np.isfinite(estimate.n):
+            lo, hi = estimate.interval
+            ax.axvline(estimate.n, color="#c44e52", lw=1, alpha=0.8)
+            if np.isfinite(hi):
+                ax.axvspan(lo, hi, color="#c44e52", alpha=0.08, label=f"size for target ({level:.0%} interval)")
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))   # outside: no overlap
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+        plt.close(fig)
+    return fig
+
+
+def plot_residuals(result, path=None, ax=None):
+    """Residuals of the fit (in its space) against size, with the zero line."""
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 3.2), dpi=120)
+    scale = result.curve.scale
+    ax.scatter(scale, result.residuals, s=12, color=COLORS["data"], alpha=0.7, lw=0)
+    ax.axhline(0, color="black", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"training set size ({'×'.join(result.curve.x_names)})")
+    ax.set_ylabel("log y residual" if result.space == "log" else "residual")
+    ax.set_title(f"residuals of the {result.law.name} fit", fontsize=9)
+    ax.grid(True, alpha=0.25)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+        plt.close(fig)
+    return fig
+
+
+def plot_backtest(train_fit, held_out, path=None, ax=None):
+    """The backtest behind law="auto": the law fitted on the smaller sizes (``train_fit``) and
+    its prediction of the held-out larger sizes (``held_out``: a Curve)."""
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 3.2), dpi=120)
+    train = train_fit.curve
+    ax.scatter(train.x, train.y, s=12, color=COLORS["data"], alpha=0.6, lw=0, label="fitted on")
+    ax.scatter(held_out.x, held_out.y, s=22, color="#c44e52", marker="D", label="held out")
+    grid = np.geomspace(train.x.min(), held_out.x.max() * 1.2, 200)
+    ax.plot(grid[grid <= train.x.max()], train_fit.predict(grid[grid <= train.x.max()]), color=COLORS["fit"], lw=2)
+    ax.plot(grid[grid >= train.x.max()], train_fit.predict(grid[grid >= train.x.max()]), color=COLORS["fit"], lw=2,
+            ls="--", label=f"{train_fit.law.name} prediction")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"training set size ({train.x_names[0]})")
+    ax.set_ylabel(train.metric)
+    ax.set_title("backtest: fit on the smaller sizes, predict the larger", fontsize=9)
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+        plt.close(fig)
+    return fig
+
+
+def plot_bootstrap(result, path=None):
+    """Histogram of each parameter's bootstrap draws with the point estimate."""
+    draws = result._require_draws()
+    names = result.law.param_names
+    cols = min(len(names), 3)
+    rows = int(np.ceil(len(names) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.1 * rows), dpi=120, squeeze=False)
+    for ax, j in zip(axes.ravel(), range(len(names))):
+        ax.hist(draws[:, j], bins=30, color=COLORS["data"], alpha=0.8)
+        ax.axvline(result.theta[j], color=COLORS["fit"], lw=2)
+        ax.set_title(names[j], fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in axes.ravel()[len(names):]:
+        ax.set_visible(False)
+    fig.suptitle(f"bootstrap distributions ({len(draws)} draws by {result.bootstrap_by})", fontsize=9)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+        plt.close(fig)
+    return fig
+
+
+def plot_isoloss(result, path=None, ax=None, budgets=None):
+    """For a joint law L(N, D): iso-loss contours over (N, D), IsoFLOP lines N·D = C/6, and
+    the compute-optimal frontier (scalinglab.plan.compute_optimal at each budget)."""
+    from ..plan import compute_optimal
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 4.8), dpi=120)
+    n_obs, d_obs = result.curve.columns[:2]
+    n = np.geomspace(n_obs.min() / 3, n_obs.max() * 30, 120)
+    d = np.geomspace(d_obs.min() / 3, d_obs.max() * 30, 120)
+    N, D = np.meshgrid(n, d)
+    extra = [np.full(N.size, np.median(c)) for c in result.curve.columns[2:]]
+    L = result.predict(np.column_stack([N.ravel(), D.ravel(), *extra])).reshape(N.shape)
+    cs = ax.contour(N, D, L, levels=12, cmap="viridis", linewidths=1)
+    ax.clabel(cs, fontsize=6, fmt="%.3g")
+    lo, hi = np.log10(6 * n.min() * d.min()), np.log10(6 * n.max() * d.max())
+    budgets = budgets if budgets is not None else np.logspace(lo + 0.3 * (hi - lo), hi - 0.2 * (hi - lo), 5)
+    frontier = []
+    for c in budgets:
+        ax.plot(n, c / (6 * n), color="grey", lw=0.8, ls=":")
+        opt = compute_optimal(result, c) if result.draws is not None else None
+        if opt is not None:
+            frontier.append((opt.n_params, opt.n_tokens))
+    if frontier:
+        f = np.array(frontier)
+        ax.plot(f[:, 0], f[:, 1], color=COLORS["fit"], lw=2, marker="o", label="compute-optimal frontier")
+    ax.scatter(n_obs, d_obs, s=10, color=COLORS["mean"], alpha=0.6, label="runs")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(n.min(), n.max())
+    ax.set_ylim(d.min(), d.max())
+    ax.set_xlabel(f"model size ({result.curve.x_names[0]}, parameters)")
+    ax.set_ylabel(f"data ({result.curve.x_names[1]}, tokens)")
+    ax.set_title(f"iso-loss contours of the {result.law.name} fit; dotted: IsoFLOP lines", fontsize=9)
+    ax.legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+        plt.close(fig)
+    return fig

@@ -1,0 +1,132 @@
+"""From curves to answers: the analysis the demo, ``study run`` and ``report`` print and render.
+
+For each curve: ``law="auto"`` (every candidate fitted, the winner by backtest), a bootstrap
+(by seed when there are seeds), the candidates' own fits (for the figure), the backtest fit,
+and the planning answers — the data needed for a target, what 2× and 10× buy, the regime.
+The report layer only renders this object.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import plan
+from .curves import Curve, CurveSet
+from .errors import ScalingLabError, ScalingLabWarning
+from .fit import FitResult, fit
+from .fit.engine import fit_quiet
+from .fit.select import backtest_split
+
+
+#: Seeds needed before the bootstrap resamples whole seeds rather than points.
+MIN_SEEDS = 5
+
+
+@dataclass
+class CurveAnalysis:
+    name: str
+    curve: Curve
+    fit: FitResult
+    candidates: dict[str, FitResult]
+    backtest_fit: FitResult | None
+    held_out: Curve | None
+    target: float | None
+    answers: list = field(default_factory=list)      # plan results, each with a one-sentence str
+    estimate: object | None = None                   # the DataEstimate for the target
+
+
+@dataclass
+class StudyAnalysis:
+    title: str
+    question: str
+    curves: list[CurveAnalysis]
+    runs: pd.DataFrame | None = None
+    failures: pd.DataFrame | None = None
+    spec: dict | None = None
+    notes: tuple[str, ...] = ()
+    level: float = 0.8
+    environment: dict = field(default_factory=dict)
+
+
+def environment() -> dict:
+    """Versions and platform, so a report can be reproduced."""
+    import matplotlib
+    import scipy
+    import sklearn
+
+    from . import __version__
+    return {"scalinglab": __version__, "python": platform.python_version(), "numpy": np.__version__,
+            "scipy": scipy.__version__, "scikit-learn": sklearn.__version__, "pandas": pd.__version__,
+            "matplotlib": matplotlib.__version__, "platform": platform.platform(),
+            "generated": _dt.datetime.now().isoformat(timespec="seconds")}
+
+
+def analyse_curve(name: str, curve: Curve, *, target: float | None = None, target_share: float = 0.75,
+                  bootstrap: int = 1000, level: float = 0.8, seed: int = 0) -> CurveAnalysis:
+    """Fit (auto), bootstrap and answer the planning questions for one curve. Without a
+    ``target`` the question asked is "what reaches ``target_share`` × today's metric"."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScalingLabWarning)
+        chosen = fit(curve, law="auto")
+        candidates = {}
+        for law_name, row in chosen.selection.iterrows():
+            if law_name == chosen.law.name:
+                candidates[law_name] = chosen
+            elif row["status"] == "ok" or str(row["status"]).startswith("not backtested"):
+                try:
+                    candidates[law_name] = fit_quiet(curve, law_name)
+                except ScalingLabError:
+                    pass
+        mask, n_hold = backtest_split(curve)
+        backtest_fit = held = None
+        if n_hold and curve.subset(mask).n_distinct > chosen.law.n_params:
+            held = curve.subset(~mask)
+            backtest_fit = fit_quiet(curve.subset(mask), chosen.law)
+    n_seeds = 0 if curve.seed is None else len(np.unique(curve.seed))
+    by = "seed" if n_seeds >= MIN_SEEDS else "point"
+    if 1 < n_seeds < MIN_SEEDS:
+        chosen = chosen.replace(warnings=chosen.warnings + (
+            f"only {n_seeds} seeds: the bootstrap resamples points (resampling whole seeds needs at least "
+            f"{MIN_SEEDS}, else the intervals take only a handful of values)",))
+    chosen = chosen.bootstrap(bootstrap, by=by, seed=seed) if bootstrap else chosen
+    result = CurveAnalysis(name, curve, chosen, candidates, backtest_fit, held, target)
+    if curve.n_inputs == 1 and bootstrap:
+        now = float(chosen.predict([curve.x.max()])[0])
+        result.target = float(target) if target is not None else float(f"{target_share * now:.3g}")
+        result.estimate = plan.data_for(chosen, result.target, level=level)
+        result.answers = [result.estimate, plan.gain(chosen, factor=2, level=level),
+                          plan.gain(chosen, factor=10, level=level), plan.regime(chosen, level=level)]
+    elif bootstrap and chosen.law.name == "chinchilla":
+        budget = 6 * float(np.max(np.prod(curve.x[:, :2], axis=1))) * 10
+        result.answers = [plan.compute_optimal(chosen, budget, level=level)]
+    return result
+
+
+def analyse_curves(curves, *, title: str = "Data-scaling analysis", target: float | None = None,
+                   bootstrap: int = 1000, level: float = 0.8, seed: int = 0, runs=None, failures=None,
+                   spec=None, notes=()) -> StudyAnalysis:
+    """Analyse a CurveSet or a mapping name -> Curve."""
+    if isinstance(curves, Curve):
+        curves = {"curve": curves}
+    items = curves.items() if isinstance(curves, (CurveSet, dict)) else curves
+    analysed = [analyse_curve(name, c, target=target, bootstrap=bootstrap, level=level, seed=seed)
+                for name, c in items]
+    question = ("How much data do we need, and what will more of it buy us? "
+                + ("Target: " + ", ".join(f"{a.name} {a.curve.metric} {a.target:.3g}" for a in analysed
+                                         if a.target is not None) + "." if analysed else ""))
+    return StudyAnalysis(title=title, question=question, curves=analysed, runs=runs, failures=failures, spec=spec,
+                         notes=tuple(notes), level=level, environment=environment())
+
+
+def analyse_study(study, **kwargs) -> StudyAnalysis:
+    """Analyse every curve of a :class:`~scalinglab.Study` (runs, failures and spec included)."""
+    df = study.frame()
+    failures = df[df["status"] == "FAILED"] if len(df) else None
+    return analyse_curves(study.curves(), title=f"Study {study.spec.name}", runs=df, failures=failures,
+                          spec=study.spec.describe(), notes=study.notes, **kwargs)

@@ -1,0 +1,77 @@
+"""One self-contained HTML file per analysis: figures embedded as PNG, no network needed."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from . import figures
+
+RUN_COLUMNS = ["estimator", "model_size", "size", "seed", "status", "value", "train_time"]
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _fmt(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return "—"
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def render_figures(analysis, folder: Path | None = None) -> dict:
+    """Every figure of the analysis as base64 PNG (and PNG + SVG files in ``folder``)."""
+    out = {}
+    for c in analysis.curves:
+        figs = {}
+        if c.curve.n_inputs == 1:
+            figs["main"] = figures.plot_study_curve(c.fit, candidates=c.candidates, target=c.target,
+                                                    estimate=c.estimate, level=analysis.level)
+            figs["backtest"] = figures.plot_backtest(c.backtest_fit, c.held_out) if c.backtest_fit is not None else None
+        else:
+            figs["main"] = figures.plot_fit(c.fit, level=analysis.level)
+            figs["isoloss"] = figures.plot_isoloss(c.fit) if c.fit.law.name == "chinchilla" else None
+        figs["residuals"] = figures.plot_residuals(c.fit)
+        figs["bootstrap"] = figures.plot_bootstrap(c.fit) if c.fit.draws is not None else None
+        encoded = {}
+        for key, fig in figs.items():
+            if fig is None:
+                encoded[key] = None
+                continue
+            if folder is not None:
+                stem = folder / f"{c.name}-{key}"
+                fig.savefig(stem.with_suffix(".svg"))
+                fig.savefig(stem.with_suffix(".png"), dpi=110)
+            encoded[key] = _png(fig)
+        out[c.name] = type("Figures", (), {k: encoded.get(k) for k in ("main", "residuals", "backtest", "bootstrap",
+                                                                         "isoloss")})
+    return out
+
+
+def write_report(analysis, path: str | Path, *, figure_folder: str | Path | None = None) -> Path:
+    """Render ``analysis`` (scalinglab.analysis.StudyAnalysis) to one HTML file at ``path``;
+    with ``figure_folder``, every figure is also written there as PNG and SVG."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(figure_folder) if figure_folder is not None else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    env = Environment(loader=PackageLoader("scalinglab.report", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    template = env.get_template("report.html.j2")
+    columns = [c for c in RUN_COLUMNS if analysis.runs is not None and c in analysis.runs.columns]
+    html = template.render(a=analysis, figures=render_figures(analysis, folder), fmt=_fmt,
+                           pct=lambda level: f"{level:.0%}", run_columns=columns)
+    path.write_text(html, encoding="utf-8")
+    return path

@@ -1,0 +1,95 @@
+"""The HTML report: content, self-containedness, and a look in a real browser (headless
+Chromium: the page loads, every figure decodes with a non-zero size, no console errors)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import scalinglab as sl
+from helpers_study import make_spec
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--enable-logging=stderr", "--log-level=0"]
+PROBE = """<script>
+window.addEventListener('load', () => {
+  const imgs = Array.from(document.images);
+  const ok = imgs.filter(i => i.complete && i.naturalWidth > 0 && i.naturalHeight > 0).length;
+  document.body.setAttribute('data-images', imgs.length);
+  document.body.setAttribute('data-images-ok', ok);
+});
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    study = sl.Study(make_spec("report", "", sizes=(30, 60, 120, 240, 480, 900)), store=str(folder / "s.db"))
+    study.run(progress=False)
+    analysis = sl.analysis.analyse_study(study, bootstrap=100)
+    path = sl.report.write_report(analysis, folder / "report.html", figure_folder=folder / "figures")
+    return path, analysis
+
+
+def test_report_content(report):
+    path, analysis = report
+    html = path.read_text()
+    for needle in ("How much data do we need", "Answers", "Why ", "backtest RMSE", "Caveats" if any(
+            c.fit.warnings for c in analysis.curves) else "Data", "Environment", "scikit-learn", "needs about",
+                   "With 10× the data", "All 18 runs"):
+        assert needle in html, needle
+    assert len(re.findall(r'<img src="data:image/png;base64,', html)) >= 4
+    assert not re.search(r'(src|href)="https?://', html)               # self-contained: nothing fetched
+    assert all(c.name + "-main.svg" in {p.name for p in (path.parent / "figures").iterdir()} for c in analysis.curves)
+
+
+def test_joint_report_has_isoloss_figure(tmp_path, chinchilla_curve):
+    analysis = sl.analysis.analyse_curves({"chinchilla": chinchilla_curve}, bootstrap=50)
+    html = sl.report.write_report(analysis, tmp_path / "joint.html").read_text()
+    assert "Iso-loss contours" in html and "tokens per parameter" in html
+
+
+def _chromium(args, tmp_path):
+    profile = tmp_path / "profile"
+    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def _render(page: Path, tmp_path):
+    probed = tmp_path / f"probed-{page.name}"
+    probed.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+    out = _chromium(["--virtual-time-budget=10000", "--dump-dom", probed.as_uri()], tmp_path)
+    images = re.search(r'data-images="(\d+)"', out.stdout)
+    ok = re.search(r'data-images-ok="(\d+)"', out.stdout)
+    console = [line for line in out.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    return (int(images.group(1)) if images else -1), (int(ok.group(1)) if ok else -1), console
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs Debian's chromium; "
+                                            "or: apt-get install chromium)")
+def test_report_in_a_real_browser(report, tmp_path):
+    path, _ = report
+    images, ok, console = _render(path, tmp_path)
+    assert images >= 4 and ok == images, (images, ok)
+    assert console == [], console
+    shot = tmp_path / "report.png"
+    _chromium(["--window-size=1280,3000", f"--screenshot={shot}", path.as_uri()], tmp_path)
+    assert shot.exists() and shot.stat().st_size > 50_000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_the_browser_checks_can_fail(tmp_path):
+    """Control: a broken image and a console error are detected, so the checks above mean something."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<html><body><img src="data:image/png;base64,AAAA" alt="broken">'
+                   '<script>console.error("deliberate")</script></body></html>')
+    images, ok, console = _render(bad, tmp_path)
+    assert images == 1 and ok == 0
+    assert any("deliberate" in line for line in console)
