@@ -157,7 +157,10 @@ def plot_exponent_context(result, matches, path: str | Path | None = None, *, le
 
 
 # -- figures of the study report -------------------------------------------------------------------
-CANDIDATE_STYLE = dict(lw=1, alpha=0.55, ls="-")
+CANDIDATE_STYLE = dict(lw=1.1, alpha=0.8, ls="-.")
+#: Candidate laws get colours distinct from the data (blue), the chosen fit (orange), the floor
+#: (green) and the target (red).
+CANDIDATE_COLORS = ["#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"]
 
 
 def plot_study_curve(result, *, candidates=None, target=None, estimate=None, level: float = 0.8,
@@ -174,12 +177,11 @@ def plot_study_curve(result, *, candidates=None, target=None, estimate=None, lev
     means = curve.mean_by_size().y
     ax.errorbar(sizes, means, yerr=spread, fmt="none", ecolor=COLORS["mean"], elinewidth=1, capsize=2, alpha=0.7)
     grid = np.geomspace(curve.x.min(), curve.x.max() * extrapolate, 200)
-    palette = plt.get_cmap("tab10")
-    for i, (name, other) in enumerate((candidates or {}).items()):
-        if name == result.law.name:
-            continue
+    others = [(n, o) for n, o in (candidates or {}).items() if n != result.law.name]
+    for i, (name, other) in enumerate(others):
         with np.errstate(all="ignore"):
-            ax.plot(grid, other.predict(grid), color=palette(i % 10), label=f"{name} (candidate)", **CANDIDATE_STYLE)
+            ax.plot(grid, other.predict(grid), color=CANDIDATE_COLORS[i % len(CANDIDATE_COLORS)],
+                    label=f"{name} (candidate)", **CANDIDATE_STYLE)
     if target is not None:
         ax.axhline(target, color="#c44e52", ls="--", lw=1, label=f"target {target:.3g}")
         if estimate is not None and np.isfinite(estimate.n):
