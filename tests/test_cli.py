@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -243,3 +244,14 @@ params = {max_iter = 300}
     html = out.read_text()
     assert "Study rep" in html and "error 0.08" in html
     assert runner.invoke(app, ["report", str(tmp_path / "none.db")]).exit_code == 2
+
+
+def test_backtest_command(tmp_path):
+    sample = pd.read_csv(Path(__file__).parent / "data" / "lcdb_sample.csv")
+    first = sample[sample["openmlid"] == sample["openmlid"].iloc[0]]
+    path = tmp_path / "curves.csv"
+    first.to_csv(path, index=False)
+    result = runner.invoke(app, ["backtest", str(path), "--x", "size", "--y", "mean", "--curve", "learner",
+                                 "--n-boot", "20"])
+    assert result.exit_code == 0, result.output
+    assert "median" in result.output and "auto" in result.output

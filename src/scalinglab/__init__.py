@@ -9,7 +9,7 @@ Public API (the contract; the CLI and README use only these names)::
     res.interval("b", 0.95); res.predict([1e6], interval=0.8)
 """
 
-from . import analysis, examples, experiment, literature, plan, powerlaws, report, samplesize
+from . import analysis, backtest, examples, experiment, literature, plan, powerlaws, report, samplesize
 from .curves import Curve, CurveSet
 from .errors import FitError, ScalingLabError, ScalingLabWarning
 from .fit import Band, FitResult, fit
@@ -20,4 +20,4 @@ from .laws import Law, available_laws, get_law, register_law
 __version__ = "0.1.0"
 
 __all__ = ["Curve", "CurveSet", "fit", "FitResult", "Band", "Law", "register_law", "get_law",
-           "available_laws", "example_curve", "analysis", "examples", "experiment", "literature", "Study", "StudySpec", "geometric", "plan", "powerlaws", "report", "samplesize", "ScalingLabError", "FitError", "ScalingLabWarning", "__version__"]
+           "available_laws", "example_curve", "analysis", "backtest", "examples", "experiment", "literature", "Study", "StudySpec", "geometric", "plan", "powerlaws", "report", "samplesize", "ScalingLabError", "FitError", "ScalingLabWarning", "__version__"]

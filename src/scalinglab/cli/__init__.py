@@ -152,6 +152,7 @@ def laws() -> None:
     console.print(table)
 
 
+from .backtest import backtest  # noqa: E402
 from .literature import literature  # noqa: E402
 from .plan import plan_app  # noqa: E402
 from .powerlaw import powerlaw  # noqa: E402
@@ -163,6 +164,7 @@ app.add_typer(samplesize_app, name="samplesize")
 app.add_typer(study_app, name="study")
 app.command("powerlaw")(powerlaw)
 app.command("literature")(literature)
+app.command("backtest")(backtest)
 
 
 if __name__ == "__main__":  # pragma: no cover
