@@ -12,6 +12,20 @@ import numpy as np  # noqa: E402
 
 from ..fit.result import FitResult  # noqa: E402
 
+def _axes(ax, size):
+    """The given axes, or a new figure of ``size`` inches."""
+    return (ax.figure, ax) if ax is not None else plt.subplots(figsize=size, dpi=120)
+
+
+def _finish(fig, path):
+    """Lay out, write to ``path`` (format from the extension) if given, and return the figure."""
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+        plt.close(fig)
+    return fig
+
+
 #: One palette for every figure: data, fit, band, floor.
 COLORS = {"data": "#4c72b0", "mean": "#1b2f52", "fit": "#dd8452", "band": "#dd8452", "floor": "#55a868"}
 
@@ -23,7 +37,7 @@ def plot_fit(result: FitResult, path: str | Path | None = None, *, level: float 
     bootstrap band at ``level`` if the result has draws, and the floor if there is one.
     For joint laws (x with several columns): observed vs predicted on log-log axes.
     Writes ``path`` (PNG or SVG by extension) if given; returns the matplotlib Figure."""
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 4.6), dpi=120)
+    fig, ax = _axes(ax, (7, 4.6))
     curve = result.curve
     if curve.n_inputs == 1:
         _learning_curve(ax, result, level, extrapolate)
@@ -33,11 +47,7 @@ def plot_fit(result: FitResult, path: str | Path | None = None, *, level: float 
     ax.set_title(f"{result.law.name}: {params}", fontsize=9)
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
 
 
 def _learning_curve(ax, result: FitResult, level: float, extrapolate: float) -> None:
@@ -80,7 +90,7 @@ def plot_powerlaw(fit, path: str | Path | None = None, *, ax=None):
     """Empirical CCDF P(X >= x) on log-log axes with the fitted power-law tail (scaled to the
     tail's share of the data) from x_min on. ``fit`` is a :class:`scalinglab.powerlaws.PowerLawFit`."""
     from ..powerlaws import mle
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 4.5), dpi=120)
+    fig, ax = _axes(ax, (6.5, 4.5))
     x, ccdf = fit.ccdf()
     ax.scatter(x, ccdf, s=8, color=COLORS["data"], alpha=0.6, lw=0, label="data (CCDF)")
     grid = np.geomspace(fit.xmin, x.max(), 200)
@@ -94,16 +104,12 @@ def plot_powerlaw(fit, path: str | Path | None = None, *, ax=None):
     ax.set_ylabel("P(X ≥ x)")
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
 
 
 def plot_rank_frequency(zipf_fit, path: str | Path | None = None, *, ax=None):
     """Frequency against rank on log-log axes with the fitted rank-frequency slope over its range."""
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 4.5), dpi=120)
+    fig, ax = _axes(ax, (6.5, 4.5))
     f = zipf_fit.frequencies
     r = np.arange(1, len(f) + 1)
     ax.scatter(r, f, s=8, color=COLORS["data"], alpha=0.6, lw=0, label="types")
@@ -119,11 +125,7 @@ def plot_rank_frequency(zipf_fit, path: str | Path | None = None, *, ax=None):
     ax.set_title(f"Zipf exponent s = {zipf_fit.s:.3f} ± {zipf_fit.s_stderr:.3f} (MLE)", fontsize=9)
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=8, frameon=False)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
 
 
 def plot_exponent_context(result, matches, path: str | Path | None = None, *, level: float = 0.95, ax=None):
@@ -136,7 +138,7 @@ def plot_exponent_context(result, matches, path: str | Path | None = None, *, le
     name, sign = exponent_parameter(result.law, "data")
     value = sign * result.params[name]
     height = 1.2 + 0.35 * max(len(rows), 1)
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7.5, height), dpi=120)
+    fig, ax = _axes(ax, (7.5, height))
     labels = [f"{str(c).split(',')[0]} {y}: {t[:38]}" for c, y, t in zip(rows["paper"], rows["year"], rows["task"])]
     ypos = np.arange(len(rows))
     ax.scatter(rows["exponent_pos"], ypos, color=COLORS["data"], zorder=3, label="published")
@@ -149,11 +151,7 @@ def plot_exponent_context(result, matches, path: str | Path | None = None, *, le
     ax.set_xlabel("data exponent (positive: error falls as size^-exponent)")
     ax.grid(True, axis="x", alpha=0.25)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
 
 
 # -- figures of the study report -------------------------------------------------------------------
@@ -168,8 +166,7 @@ def plot_study_curve(result, *, candidates=None, target=None, estimate=None, lev
     """The report's main figure: :func:`plot_fit` plus each candidate law's fit (thin lines),
     the spread of the runs at each size (error bars, ±1 sd), the target line and the size that
     reaches it with its interval (``estimate``: a plan.DataEstimate)."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(9.0, 4.8), dpi=120)
+    fig, ax = _axes(ax, (9.0, 4.8))
     fig = plot_fit(result, level=level, extrapolate=extrapolate, ax=ax)
     curve = result.curve
     sizes = np.unique(curve.x)
@@ -190,16 +187,12 @@ def plot_study_curve(result, *, candidates=None, target=None, estimate=None, lev
             if np.isfinite(hi):
                 ax.axvspan(lo, hi, color="#c44e52", alpha=0.08, label=f"size for target ({level:.0%} interval)")
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))   # outside: no overlap
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
 
 
 def plot_residuals(result, path=None, ax=None):
     """Residuals of the fit (in its space) against size, with the zero line."""
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 3.2), dpi=120)
+    fig, ax = _axes(ax, (5.5, 3.2))
     scale = result.curve.scale
     ax.scatter(scale, result.residuals, s=12, color=COLORS["data"], alpha=0.7, lw=0)
     ax.axhline(0, color="black", lw=1)
@@ -208,17 +201,13 @@ def plot_residuals(result, path=None, ax=None):
     ax.set_ylabel("log y residual" if result.space == "log" else "residual")
     ax.set_title(f"residuals of the {result.law.name} fit", fontsize=9)
     ax.grid(True, alpha=0.25)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
 
 
 def plot_backtest(train_fit, held_out, path=None, ax=None):
     """The backtest behind law="auto": the law fitted on the smaller sizes (``train_fit``) and
     its prediction of the held-out larger sizes (``held_out``: a Curve)."""
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(5.5, 3.2), dpi=120)
+    fig, ax = _axes(ax, (5.5, 3.2))
     train = train_fit.curve
     ax.scatter(train.x, train.y, s=12, color=COLORS["data"], alpha=0.6, lw=0, label="fitted on")
     ax.scatter(held_out.x, held_out.y, s=22, color="#c44e52", marker="D", label="held out")
@@ -233,11 +222,7 @@ def plot_backtest(train_fit, held_out, path=None, ax=None):
     ax.set_title("backtest: fit on the smaller sizes, predict the larger", fontsize=9)
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=7, frameon=False)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
 
 
 def plot_bootstrap(result, path=None):
@@ -255,18 +240,14 @@ def plot_bootstrap(result, path=None):
     for ax in axes.ravel()[len(names):]:
         ax.set_visible(False)
     fig.suptitle(f"bootstrap distributions ({len(draws)} draws by {result.bootstrap_by})", fontsize=9)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
 
 
 def plot_isoloss(result, path=None, ax=None, budgets=None):
     """For a joint law L(N, D): iso-loss contours over (N, D), IsoFLOP lines N·D = C/6, and
     the compute-optimal frontier (scalinglab.plan.compute_optimal at each budget)."""
     from ..plan import compute_optimal
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6.5, 4.8), dpi=120)
+    fig, ax = _axes(ax, (6.5, 4.8))
     n_obs, d_obs = result.curve.columns[:2]
     n = np.geomspace(n_obs.min() / 3, n_obs.max() * 30, 120)
     d = np.geomspace(d_obs.min() / 3, d_obs.max() * 30, 120)
@@ -295,8 +276,4 @@ def plot_isoloss(result, path=None, ax=None, budgets=None):
     ax.set_ylabel(f"data ({result.curve.x_names[1]}, tokens)")
     ax.set_title(f"iso-loss contours of the {result.law.name} fit; dotted: IsoFLOP lines", fontsize=9)
     ax.legend(fontsize=7, frameon=False)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path)
-        plt.close(fig)
-    return fig
+    return _finish(fig, path)
