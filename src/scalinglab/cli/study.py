@@ -44,9 +44,13 @@ def run(spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="stud
 
 
 def _write(study, out: Path, *, target, bootstrap: int) -> None:
-    from .demo import print_analysis
     with console.status("fitting laws, bootstrapping, planning"):
         analysis = sl.analysis.analyse_study(study, target=target, bootstrap=bootstrap)
+    _render(analysis, out)
+
+
+def _render(analysis, out: Path) -> None:
+    from .demo import print_analysis
     print_analysis(analysis)
     with console.status("writing the report"):
         sl.report.write_report(analysis, out)
@@ -55,9 +59,7 @@ def _write(study, out: Path, *, target, bootstrap: int) -> None:
 
 def report_from_store(db: str, name: Optional[str], out: Path, *, target, bootstrap: int) -> None:
     """Rebuild the study from its stored spec and runs (no training) and write its report."""
-    import json
-
-    from scalinglab.curves import CurveSet
+    from scalinglab.experiment.runner import curves_from_runs
     store = Store(db)
     names = store.study_names()
     if not names:
@@ -65,27 +67,12 @@ def report_from_store(db: str, name: Optional[str], out: Path, *, target, bootst
     name = name or names[-1]
     sid = store.study_by_name(name)
     df = store.frame(sid)
-    done = df[(df["status"] == "COMPLETE")]
-    if not len(done):
-        raise sl.ScalingLabError(f"study {name!r} has no completed runs")
-    curves = {}
-    for (est, model), part in done.groupby(["estimator", "model_size"], sort=False):
-        key = est if model == "" else f"{est}[{model}]"
-        curves[key] = sl.Curve(part["size"].to_numpy(float), part["value"].to_numpy(float),
-                               seed=part["seed"].to_numpy(), metric=str(part["metric"].iloc[0]))
-    with store.engine.connect() as conn:
-        from sqlalchemy import select
-        from scalinglab.experiment.store import studies
-        spec = json.loads(conn.execute(select(studies.c.spec).where(studies.c.id == sid)).scalar_one())
-    from .demo import print_analysis
+    curves = curves_from_runs(df, name=name)
     with console.status("fitting laws, bootstrapping, planning"):
-        analysis = sl.analysis.analyse_curves(CurveSet(curves), title=f"Study {name}", target=target,
-                                              bootstrap=bootstrap, runs=df,
-                                              failures=df[df["status"] == "FAILED"], spec=spec)
-    print_analysis(analysis)
-    sl.report.write_report(analysis, out)
-    console.print(f"wrote {out}")
-
+        analysis = sl.analysis.analyse_curves(curves, title=f"Study {name}", target=target, bootstrap=bootstrap,
+                                              runs=df, failures=df[df["status"] == "FAILED"],
+                                              spec=store.study_spec(sid))
+    _render(analysis, out)
 
 
 @study_app.command("status")

@@ -248,6 +248,19 @@ class StudySummary:
         return text
 
 
+def curves_from_runs(df: pd.DataFrame, metric: str | None = None, name: str = "") -> CurveSet:
+    """Completed, finite runs of a store's frame as one Curve per estimator (and model size)."""
+    df = df[(df["status"] == COMPLETE) & np.isfinite(df["value"].astype(float))] if len(df) else df
+    if not len(df):
+        raise ScalingLabError(f"study {name!r} has no completed runs yet")
+    out = {}
+    for (estimator, model), part in df.groupby(["estimator", "model_size"], sort=False):
+        key = estimator if model == "" else f"{estimator}[{model}]"
+        out[key] = Curve(part["size"].to_numpy(float), part["value"].to_numpy(float), seed=part["seed"].to_numpy(),
+                         metric=metric or str(part["metric"].iloc[0]))
+    return CurveSet(out)
+
+
 class Study:
     """A study bound to a store.
 
@@ -328,16 +341,7 @@ class Study:
     def curves(self) -> CurveSet:
         """One curve per estimator (per estimator and model size when there is a model-size
         axis) from the completed runs: x = training-set size, y = the metric, seeds kept."""
-        df = self.frame()
-        df = df[(df["status"] == COMPLETE) & np.isfinite(df["value"].astype(float))] if len(df) else df
-        if not len(df):
-            raise ScalingLabError(f"study {self.spec.name!r} has no completed runs yet")
-        out = {}
-        for (name, model), part in df.groupby(["estimator", "model_size"], sort=False):
-            key = name if model == "" else f"{name}[{model}]"
-            out[key] = Curve(part["size"].to_numpy(float), part["value"].to_numpy(float),
-                             seed=part["seed"].to_numpy(), metric=self.spec.metric_name)
-        return CurveSet(out)
+        return curves_from_runs(self.frame(), self.spec.metric_name, self.spec.name)
 
     def joint_curve(self, estimator: str) -> Curve:
         """(model size, data size) -> metric for an estimator with a model-size axis; the model

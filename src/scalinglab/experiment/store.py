@@ -162,6 +162,11 @@ class Store:
             return int(conn.execute(insert(studies).values(name=name, spec=json.dumps(spec, default=str),
                                                            created_at=time.time())).inserted_primary_key[0])
 
+    def study_spec(self, study: int) -> dict:
+        """The spec stored with a study (plain data)."""
+        with self.engine.connect() as conn:
+            return json.loads(conn.execute(select(studies.c.spec).where(studies.c.id == study)).scalar_one())
+
     def study_names(self) -> list[str]:
         with self.engine.connect() as conn:
             return [r[0] for r in conn.execute(select(studies.c.name).order_by(studies.c.id))]
