@@ -63,12 +63,8 @@ class SizeStats:
     def from_curve(cls, curve: Curve) -> "SizeStats":
         if curve.n_inputs != 1:
             raise ScalingLabError("backtests work on data-size curves (one x column)")
-        sizes, inverse = np.unique(curve.x, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        count = np.bincount(inverse)
-        mean = np.bincount(inverse, weights=curve.y) / count
-        var = np.bincount(inverse, weights=(curve.y - mean[inverse]) ** 2) / np.maximum(count - 1, 1)
-        return cls(sizes, mean, np.sqrt(var), count)
+        groups = curve.by_size()
+        return cls(groups.sizes, groups.mean, groups.sd, groups.count)
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame, size="size", mean="mean", sd="sd", count="count") -> "SizeStats":

@@ -20,7 +20,31 @@ import pandas as pd
 
 from .errors import ScalingLabError
 
-__all__ = ["Curve", "CurveSet"]
+__all__ = ["Curve", "CurveSet", "SizeGroups", "group_by_size"]
+
+
+@dataclass(frozen=True)
+class SizeGroups:
+    """Values grouped by distinct size: mean, sample standard deviation (0 for a single
+    replicate), count, and the pooled within-size sum of squares with its degrees of freedom."""
+
+    sizes: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    count: np.ndarray
+    within_ss: float
+    within_dof: int
+
+
+def group_by_size(sizes: np.ndarray, values: np.ndarray) -> SizeGroups:
+    """Group ``values`` by the distinct rows of ``sizes`` (1-D, or 2-D for joint data)."""
+    distinct, inverse = np.unique(sizes, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    count = np.bincount(inverse)
+    mean = np.bincount(inverse, weights=values) / count
+    ss = np.bincount(inverse, weights=(values - mean[inverse]) ** 2)
+    sd = np.sqrt(ss / np.maximum(count - 1, 1))
+    return SizeGroups(distinct, mean, sd, count, float(ss.sum()), int(np.sum(count - 1)))
 
 
 def _fmt(value) -> str:
@@ -223,12 +247,14 @@ class Curve:
                      group=pick(self.group), metric=self.metric, x_names=self.x_names,
                      labels=tuple(np.asarray(self.labels, dtype=object)[mask]))
 
+    def by_size(self, values: np.ndarray | None = None) -> SizeGroups:
+        """The replicates at each distinct size (of ``values``, default y): mean, sd, count."""
+        return group_by_size(self.x, self.y if values is None else values)
+
     def mean_by_size(self) -> "Curve":
         """One point per distinct size: the mean of the replicates (weights dropped)."""
-        sizes, inverse = np.unique(self.x, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        means = np.bincount(inverse, weights=self.y) / np.bincount(inverse)
-        return Curve(sizes, means, metric=self.metric, x_names=self.x_names)
+        groups = self.by_size()
+        return Curve(groups.sizes, groups.mean, metric=self.metric, x_names=self.x_names)
 
     def to_frame(self) -> pd.DataFrame:
         """The curve as a DataFrame with its x columns, y and any labels."""

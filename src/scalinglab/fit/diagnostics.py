@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ..curves import Curve
+from ..curves import Curve, group_by_size
 from .problem import Problem
 
 _BOUND_HINTS = {
@@ -35,10 +35,10 @@ def runs_test(curve: Curve, residuals: np.ndarray) -> tuple[int, int, float] | N
     Returns (runs, sizes, one-sided p-value for too few runs) or None when there are too few sizes (< 8)
     or only one sign. Few runs means the law bends away from the data systematically.
     """
-    sizes, inverse = np.unique(curve.scale, return_inverse=True)
-    if len(sizes) < 8:
+    groups = group_by_size(curve.scale, residuals)
+    if len(groups.sizes) < 8:
         return None
-    mean_r = np.bincount(inverse.reshape(-1), weights=residuals) / np.bincount(inverse.reshape(-1))
+    mean_r = groups.mean
     signs = mean_r[mean_r != 0] > 0
     n_pos, n_neg = int(signs.sum()), int((~signs).sum())
     if n_pos == 0 or n_neg == 0:

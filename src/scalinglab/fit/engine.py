@@ -145,14 +145,10 @@ def fit_quiet(curve: Curve, law, *, loss: str = "huber", delta: float = 1e-3, sp
 def noise_of_log(curve: Curve, law, space: str, fixed) -> tuple[float, str]:
     """Standard deviation of one point's residual (in the fit's space): pooled over replicated
     sizes when there are replicates, else from the unregularised squared-loss fit, else 0.05."""
-    values = np.log(curve.y) if space == "log" else curve.y
-    _, inverse = np.unique(curve.x, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    counts = np.bincount(inverse)
-    if np.any(counts > 1):
-        means = np.bincount(inverse, weights=values) / counts
-        dof = int(np.sum(counts - 1))
-        return float(np.sqrt(np.sum((values - means[inverse]) ** 2) / dof)), f"replicates ({dof} degrees of freedom)"
+    groups = curve.by_size(np.log(curve.y) if space == "log" else curve.y)
+    if groups.within_dof > 0:
+        return (float(np.sqrt(groups.within_ss / groups.within_dof)),
+                f"replicates ({groups.within_dof} degrees of freedom)")
     free = get_law(law).n_params - len(fixed or {})
     if curve.n > free:
         plain = fit_quiet(curve, law, loss="squared", space=space, fixed=fixed)

@@ -29,10 +29,11 @@ def noise_at_top(fit: FitResult) -> float:
     deviation across replicates at the three largest sizes when there are replicates, else
     the spread of the fit's residuals converted to metric units."""
     curve = fit.curve
-    sizes = np.unique(curve.x)[-3:]
-    spreads = [np.var(curve.y[curve.x == s], ddof=1) for s in sizes if np.sum(curve.x == s) > 1]
-    if spreads:
-        return float(np.sqrt(np.mean(spreads)))
+    groups = curve.by_size()
+    top = slice(-3, None)
+    replicated = groups.count[top] > 1
+    if replicated.any():
+        return float(np.sqrt(np.mean(groups.sd[top][replicated] ** 2)))
     spread = float(np.std(fit.residuals, ddof=min(fit.n_free, len(fit.residuals) - 1)))
     top = float(fit.predict([curve.x.max()])[0])
     return spread * top if fit.space == "log" else spread

@@ -169,10 +169,9 @@ def plot_study_curve(result, *, candidates=None, target=None, estimate=None, lev
     fig, ax = _axes(ax, (9.0, 4.8))
     fig = plot_fit(result, level=level, extrapolate=extrapolate, ax=ax)
     curve = result.curve
-    sizes = np.unique(curve.x)
-    spread = np.array([np.std(curve.y[curve.x == s], ddof=1) if np.sum(curve.x == s) > 1 else 0.0 for s in sizes])
-    means = curve.mean_by_size().y
-    ax.errorbar(sizes, means, yerr=spread, fmt="none", ecolor=COLORS["mean"], elinewidth=1, capsize=2, alpha=0.7)
+    groups = curve.by_size()
+    ax.errorbar(groups.sizes, groups.mean, yerr=groups.sd, fmt="none", ecolor=COLORS["mean"], elinewidth=1,
+                capsize=2, alpha=0.7)
     grid = np.geomspace(curve.x.min(), curve.x.max() * extrapolate, 200)
     others = [(n, o) for n, o in (candidates or {}).items() if n != result.law.name]
     for i, (name, other) in enumerate(others):
