@@ -18,10 +18,9 @@ import pandas as pd
 
 from . import plan
 from .curves import Curve, CurveSet
-from .errors import ScalingLabError, ScalingLabWarning
-from .fit import FitResult, fit
-from .fit.engine import fit_quiet
-from .fit.select import backtest_split
+from .errors import ScalingLabWarning
+from .fit import FitResult
+from .fit.select import compare_laws
 
 
 #: Seeds needed before the bootstrap resamples whole seeds rather than points.
@@ -73,21 +72,13 @@ def analyse_curve(name: str, curve: Curve, *, target: float | None = None, targe
     ``target`` the question asked is "what reaches ``target_share`` × today's metric"."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScalingLabWarning)
-        chosen = fit(curve, law="auto")
-        candidates = {}
-        for law_name, row in chosen.selection.iterrows():
-            if law_name == chosen.law.name:
-                candidates[law_name] = chosen
-            elif row["status"] == "ok" or str(row["status"]).startswith("not backtested"):
-                try:
-                    candidates[law_name] = fit_quiet(curve, law_name)
-                except ScalingLabError:
-                    pass
-        mask, n_hold = backtest_split(curve)
-        backtest_fit = held = None
-        if n_hold and curve.subset(mask).n_distinct > chosen.law.n_params:
-            held = curve.subset(~mask)
-            backtest_fit = fit_quiet(curve.subset(mask), chosen.law)
+        comparison = compare_laws(curve)        # every candidate is fitted once, kept for the figures
+    chosen = comparison.fits[comparison.winner]
+    chosen = chosen.replace(selection=comparison.table, selection_reason=comparison.reason,
+                            warnings=comparison.notes + chosen.warnings)
+    candidates = comparison.fits
+    backtest_fit = comparison.train_fits.get(comparison.winner)
+    held = comparison.held_out if backtest_fit is not None else None
     n_seeds = 0 if curve.seed is None else len(np.unique(curve.seed))
     by = "seed" if n_seeds >= MIN_SEEDS else "point"
     if 1 < n_seeds < MIN_SEEDS:

@@ -15,6 +15,8 @@ loss, not by how well it interpolates.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -49,10 +51,32 @@ def _score(result: FitResult, held: Curve) -> float:
     return float(np.sqrt(np.mean(err ** 2))) if np.all(np.isfinite(err)) else np.inf
 
 
-def fit_auto(curve: Curve, *, candidates=None, loss: str = "huber", delta: float = 1e-3,
-             space: str = "log", holdout: float | None = None, max_iter: int = 1000) -> FitResult:
+@dataclass(frozen=True)
+class LawComparison:
+    """Every candidate's fit on all the data and on the backtest's training part, the
+    comparison table, the winner and why."""
+
+    table: pd.DataFrame
+    fits: dict                  # law name -> FitResult on all the data
+    train_fits: dict            # law name -> FitResult on the smaller sizes (backtested laws)
+    held_out: Curve | None      # the larger sizes the backtest predicted
+    winner: str
+    reason: str
+    notes: tuple[str, ...]
+
+
+def fit_auto(curve: Curve, **options) -> FitResult:
     """Fit every candidate law, backtest each, return the winner's full fit with the
     comparison in ``result.selection`` and the reason in ``result.selection_reason``."""
+    comparison = compare_laws(curve, **options)
+    chosen = comparison.fits[comparison.winner]
+    return chosen.replace(selection=comparison.table, selection_reason=comparison.reason,
+                          warnings=comparison.notes + chosen.warnings)
+
+
+def compare_laws(curve: Curve, *, candidates=None, loss: str = "huber", delta: float = 1e-3,
+                 space: str = "log", holdout: float | None = None, max_iter: int = 1000) -> LawComparison:
+    """The work behind ``law="auto"`` (see the module docstring), keeping every fit it makes."""
     if not isinstance(curve, Curve):
         raise ScalingLabError(f"fit expects a Curve, got {type(curve).__name__}")
     if candidates is None:
@@ -64,7 +88,7 @@ def fit_auto(curve: Curve, *, candidates=None, loss: str = "huber", delta: float
     holdout = 0.25 if holdout is None else holdout
     train_mask, n_hold = backtest_split(curve, holdout)
     train, held = (curve.subset(train_mask), curve.subset(~train_mask)) if n_hold else (None, None)
-    rows, fits = [], {}
+    rows, fits, train_fits = [], {}, {}
     options = dict(loss=loss, delta=delta, space=space, max_iter=max_iter)
     for law in laws:
         row = {"law": law.name, "n_params": law.n_params, "backtest": np.nan, "objective": np.nan,
@@ -83,7 +107,8 @@ def fit_auto(curve: Curve, *, candidates=None, loss: str = "huber", delta: float
         row.update(objective=full.objective, aic=full.aic, bic=full.bic)
         if train is not None and train.n_distinct >= law.n_params + 1:
             try:
-                row["backtest"] = _score(fit_quiet(train, law, **options), held)
+                train_fits[law.name] = fit_quiet(train, law, **options)
+                row["backtest"] = _score(train_fits[law.name], held)
             except ScalingLabError as exc:
                 row["status"] = f"backtest failed: {exc}"
         elif n_hold:
@@ -110,6 +135,4 @@ def fit_auto(curve: Curve, *, candidates=None, loss: str = "huber", delta: float
         winner = fitted.sort_values("bic").index[0]
         reason = f"{winner} has the lowest BIC ({fitted.loc[winner, 'bic']:.4g}); no law could be backtested"
         notes.append(f"too few distinct sizes ({curve.n_distinct}) to backtest any law: chosen by BIC alone")
-    chosen = fits[winner]
-    return chosen.replace(selection=table, selection_reason=reason,
-                          warnings=tuple(notes) + chosen.warnings)
+    return LawComparison(table, fits, train_fits, held, winner, reason, tuple(notes))
