@@ -142,17 +142,17 @@ def fit_quiet(curve: Curve, law, *, loss: str = "huber", delta: float = 1e-3, sp
     )
 
 
-def noise_of_log(curve: Curve, law, space: str, fixed) -> tuple[float, str]:
+def noise_of_log(curve: Curve, space: str, plain: FitResult | None) -> tuple[float, str]:
     """Standard deviation of one point's residual (in the fit's space): pooled over replicated
-    sizes when there are replicates, else from the unregularised squared-loss fit, else 0.05."""
+    sizes when there are replicates, else from the residuals of the unregularised fit ``plain``
+    (None when it cannot be made), else 0.05."""
     groups = curve.by_size(np.log(curve.y) if space == "log" else curve.y)
     if groups.within_dof > 0:
         return (float(np.sqrt(groups.within_ss / groups.within_dof)),
                 f"replicates ({groups.within_dof} degrees of freedom)")
-    free = get_law(law).n_params - len(fixed or {})
-    if curve.n > free:
-        plain = fit_quiet(curve, law, loss="squared", space=space, fixed=fixed)
-        return float(np.sqrt(np.sum(plain.residuals ** 2) / (curve.n - free))), "residuals of the unregularised fit"
+    if plain is not None:
+        dof = curve.n - plain.n_free
+        return float(np.sqrt(np.sum(plain.residuals ** 2) / dof)), "residuals of the unregularised fit"
     return 0.05, "assumed (too few points to estimate it)"
 
 
@@ -169,13 +169,15 @@ def fit_with_prior(curve: Curve, law, prior, *, x: str = "data", loss: str = "sq
     if loss != "squared":
         notes.append("with a prior the fit is a MAP estimate under Gaussian noise on "
                      f"{'log ' if space == 'log' else ''}y, so it uses the squared loss")
-    noise, noise_from = noise_of_log(curve, law, space, fixed)
+    # the fit without the prior, made once: its residuals give the noise (without replicates)
+    # and its parameters show how far the prior moved the answer
+    plain = None
+    if curve.n_distinct > law.n_params - len(fixed or {}):
+        plain = fit_quiet(curve, law, loss="squared", space=space, fixed=fixed)
+    noise, noise_from = noise_of_log(curve, space, plain)
     result = fit_quiet(curve, law, loss="squared", delta=delta, space=space, p0=p0, fixed=fixed,
                        n_refine=n_refine, max_iter=max_iter, prior=spec, noise=noise)
-    unregularised = None
-    n_free = law.n_params - len(fixed or {})
-    if curve.n_distinct > n_free:
-        unregularised = fit_quiet(curve, law, loss="squared", space=space, fixed=fixed).params
+    unregularised = None if plain is None else plain.params
     moved = {}
     for name, (mean, sd) in spec.targets.items():
         map_value = result.params[name]
