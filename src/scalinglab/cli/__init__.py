@@ -56,12 +56,14 @@ def _print_result(res: sl.FitResult, level: float) -> None:
                   f"{res.curve.n} points, {res.curve.n_distinct} sizes, converged: {res.converged}"
                   + (f", {len(res.draws)} bootstrap draws by {res.bootstrap_by}" if has_draws else ""))
     if res.curve.n_inputs == 1:
-        biggest = float(res.curve.x.max())
-        sizes = np.array([2.0, 10.0]) * biggest
-        pred = res.predict(sizes, interval=level) if has_draws else None
-        for i, (k, size) in enumerate(zip((2, 10), sizes)):
-            value = res.predict([size])[0]
-            extra = f" ({level:.0%} interval {_fmt(pred.lo[i])} – {_fmt(pred.hi[i])})" if has_draws else ""
+        for k in (2, 10):
+            size = k * float(res.curve.x.max())
+            if has_draws:              # what k times more data buys, with its interval
+                g = sl.plan.gain(res, factor=k, level=level)
+                value = g.metric_new
+                extra = f" ({level:.0%} interval {_fmt(g.metric_new_interval[0])} – {_fmt(g.metric_new_interval[1])})"
+            else:
+                value, extra = res.predict([size])[0], ""
             console.print(f"predicted {res.curve.metric} at {k}x the largest size ({size:,.0f}): {_fmt(value)}{extra}")
     for message in res.warnings:
         console.print(f"[yellow]warning:[/yellow] {message}")
