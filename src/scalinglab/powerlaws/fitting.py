@@ -126,17 +126,20 @@ def fit(values, *, discrete: bool = False, xmin: float | None = None, xmax: floa
         except ValueError as exc:
             raise ScalingLabError(str(exc)) from None
         chosen, alpha, ks, n_tail = float(u[best]), float(alphas[best]), float(distances[best]), int(m[best])
+        sum_log = float(np.sum(np.log(x[x >= chosen])))
     else:
         if not xmin > 0 or xmin > x[-1]:
             raise ScalingLabError(f"xmin must be positive and at most the largest value, got {xmin!r}")
         tail = x[x >= xmin]
         n_tail = len(tail)
-        alpha = float(mle.fit_alpha(xmin, n_tail, np.sum(np.log(tail)), discrete, xmax))
-        u, _, _, _ = xmin_search.tail_statistics(tail, discrete)
-        below = np.concatenate([[0], np.cumsum(np.unique(tail, return_counts=True)[1])])
-        ks = float(xmin_search._exact(0, u, np.log(u), below, np.asarray(n_tail - below[:-1], float),
-                                      np.full(len(u), alpha), discrete, xmax, convention))
+        u, below, m, log_sum = xmin_search.tail_statistics(tail, discrete)
+        sum_log = float(log_sum[0])
+        alpha = float(mle.fit_alpha(xmin, n_tail, sum_log, discrete, xmax))
+        if u[0] > xmin:   # x_min below the smallest value: the fitted CDF starts at x_min itself
+            u, below, m = np.r_[xmin, u], np.r_[0, below], np.r_[n_tail, m]
+        ks = float(xmin_search._exact(0, u, np.log(u), below, m, np.full(len(u), alpha), discrete, xmax,
+                                      convention))
         chosen = float(xmin)
-    sigma = mle.standard_error(alpha, chosen, n_tail, float(np.sum(np.log(x[x >= chosen]))), discrete, xmax)
+    sigma = mle.standard_error(alpha, chosen, n_tail, sum_log, discrete, xmax)
     return PowerLawFit(alpha=alpha, sigma=sigma, xmin=chosen, xmax=xmax, ks=ks, n=len(x), n_tail=n_tail,
                        discrete=discrete, convention=convention, data=x)
