@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from sklearn.ensemble import RandomForestClassifier
@@ -42,12 +43,11 @@ def run_demo(out: Path, *, n_jobs: int = 2, bootstrap: int = 1000):
     with console.status("fitting laws, bootstrapping, planning"):
         analysis = sl.analysis.analyse_study(study, bootstrap=bootstrap)
     print_analysis(analysis)
-    for c in analysis.curves:
-        c.fit.to_json(out / f"{c.name}.json")
-        sl.report.plot_study_curve(c.fit, candidates=c.candidates, target=c.target, estimate=c.estimate,
-                                   path=out / f"{c.name}.png")
     with console.status("writing the report"):
         report = sl.report.write_report(analysis, out / "report.html", figure_folder=out / "figures")
+    for c in analysis.curves:
+        c.fit.to_json(out / f"{c.name}.json")
+        shutil.copyfile(out / "figures" / f"{c.name}-main.png", out / f"{c.name}.png")   # drawn once, in the report
     console.print(f"wrote {db}, {report} (figures in {out / 'figures'}), " +
                   ", ".join(f"{c.name}.png, {c.name}.json" for c in analysis.curves))
     return analysis

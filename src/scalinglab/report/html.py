@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from types import SimpleNamespace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -15,11 +16,10 @@ from . import figures
 RUN_COLUMNS = ["estimator", "model_size", "size", "seed", "status", "value", "train_time"]
 
 
-def _png(fig) -> str:
+def _png(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
 
 
 def _fmt(value) -> str:
@@ -31,7 +31,8 @@ def _fmt(value) -> str:
 
 
 def render_figures(analysis, folder: Path | None = None) -> dict:
-    """Every figure of the analysis as base64 PNG (and PNG + SVG files in ``folder``)."""
+    """Every figure of the analysis as base64 PNG (and PNG + SVG files in ``folder``, named
+    ``<curve>-<figure>``)."""
     out = {}
     for c in analysis.curves:
         figs = {}
@@ -44,18 +45,18 @@ def render_figures(analysis, folder: Path | None = None) -> dict:
             figs["isoloss"] = figures.plot_isoloss(c.fit) if c.fit.law.name == "chinchilla" else None
         figs["residuals"] = figures.plot_residuals(c.fit)
         figs["bootstrap"] = figures.plot_bootstrap(c.fit) if c.fit.draws is not None else None
-        encoded = {}
+        encoded = dict.fromkeys(("main", "residuals", "backtest", "bootstrap", "isoloss"))
         for key, fig in figs.items():
             if fig is None:
-                encoded[key] = None
                 continue
+            png = _png(fig)                     # rendered once: embedded, and written if asked
             if folder is not None:
                 stem = folder / f"{c.name}-{key}"
                 fig.savefig(stem.with_suffix(".svg"))
-                fig.savefig(stem.with_suffix(".png"), dpi=110)
-            encoded[key] = _png(fig)
-        out[c.name] = type("Figures", (), {k: encoded.get(k) for k in ("main", "residuals", "backtest", "bootstrap",
-                                                                         "isoloss")})
+                stem.with_suffix(".png").write_bytes(png)
+            plt.close(fig)
+            encoded[key] = base64.b64encode(png).decode("ascii")
+        out[c.name] = SimpleNamespace(**encoded)
     return out
 
 
