@@ -111,6 +111,7 @@ def compute_optimal(fit: FitResult, flops: float, *, flops_per_param_token: floa
     fit = with_draws(fit)
     thetas = np.vstack([fit.theta, fit.draws])
     budget = flops / flops_per_param_token
+    extra = _extra_columns(fit, unique_tokens, unique_params)
     exponents = (None, None)
     if fit.law.name == "chinchilla":
         e, a, b, alpha, beta = thetas.T
@@ -121,7 +122,6 @@ def compute_optimal(fit: FitResult, flops: float, *, flops_per_param_token: floa
         exponents = (float(beta[0] / (alpha[0] + beta[0])), float(alpha[0] / (alpha[0] + beta[0])))
         method = "closed form of Hoffmann et al. 2022"
     else:
-        extra = _extra_columns(fit, unique_tokens, unique_params)
         t = np.linspace(0.05, 0.95, GRID) * np.log(budget)          # N from budget^0.05 to budget^0.95
         n = np.exp(t)
         x = np.column_stack([n, budget / n] + [np.full_like(n, v) for v in extra])
@@ -131,11 +131,11 @@ def compute_optimal(fit: FitResult, flops: float, *, flops_per_param_token: floa
         n_opt = np.exp(t_opt)
         d_opt = budget / n_opt
         method = f"numeric minimum of the {fit.law.name} law over log N"
-    extra = _extra_columns(fit, unique_tokens, unique_params) if fit.law.n_inputs > 2 else []
-    point = np.array([[n_opt[0], d_opt[0], *extra]])
-    loss = float(fit.predict(point)[0])
-    per_draw_x = np.column_stack([n_opt[1:], d_opt[1:]] + [np.full(len(n_opt) - 1, v) for v in extra])
-    draw_losses = np.array([fit.law.predict(per_draw_x[i:i + 1], th)[0] for i, th in enumerate(fit.draws)])
+    # the loss of each parameter vector (estimate, then draws) at its own optimum
+    optima = np.column_stack([n_opt, d_opt] + [np.full(len(n_opt), v) for v in extra])
+    with np.errstate(all="ignore"):
+        losses_at_optima = np.diagonal(fit.law.predict(optima, thetas))
+    loss, draw_losses = float(losses_at_optima[0]), losses_at_optima[1:]
     return ComputeOptimal(flops=float(flops), n_params=float(n_opt[0]), n_params_interval=interval(n_opt[1:], level),
                           n_tokens=float(d_opt[0]), n_tokens_interval=interval(d_opt[1:], level), loss=loss,
                           loss_interval=interval(draw_losses, level), params_exponent=exponents[0],
