@@ -6,10 +6,19 @@ Data: the `lcdb` 0.1.0 source distribution from the package index (~68 MB, fetch
 its standard deviation over seeds and the number of seeds (a compressed .npz, ~1 MB).
 Then `scalinglab.backtest.run` on every (dataset, learner) curve: fit on the first half of
 the sizes (at least 4), predict the rest; prints method × median, mean, win rate, coverage,
-failures, time, the medians per curve category, and the time of a per-curve
-scipy.optimize.least_squares loop doing the same single-law fits (--baseline).
+failures, the medians per curve category, auto's head-to-head record, and the wall time of
+the fits (all laws, with auto's inner backtest) and of the bootstrap intervals.
 
-Run: python benchmarks/extrapolation_lcdb.py [--limit 500] [--seed 0] [--baseline 200]
+The datasets are split in two halves (by OpenML id, seed 0): `--calibrate` backtests the
+first half and writes the interval calibration shipped with the package
+(src/scalinglab/backtest/calibration.json); the default scores the other half, so the
+coverage reported is out of sample. `--split all` runs every curve (for timing).
+`--baseline N` times a per-curve scipy.optimize.least_squares loop doing the same fits on N
+curves (each law on the training part and on auto's inner training part, from the 4 best
+grid starts, as ours) and prints its projected time for the whole suite against ours.
+
+Run: python benchmarks/extrapolation_lcdb.py [--split eval|calib|all] [--calibrate]
+        [--n-jobs 2] [--n-boot 50] [--limit N] [--baseline 300]
 """
 
 import argparse
@@ -25,8 +34,9 @@ import numpy as np
 import pandas as pd
 
 import scalinglab as sl
-from scalinglab.backtest import SizeStats
+from scalinglab.backtest import SizeStats, calibration as cal
 
+CALIBRATION = Path(__file__).resolve().parents[1] / "src" / "scalinglab" / "backtest" / "calibration.json"
 CACHE = Path.home() / ".cache" / "scalinglab" / "lcdb"
 
 
@@ -59,57 +69,111 @@ def load_curves() -> dict:
             for (oid, learner), part in df.groupby(["openmlid", "learner"], sort=True)}
 
 
-def least_squares_baseline(curves, law_names, limit):
-    """The same single-law fits done the plain way: scipy least_squares per curve and law,
-    from the law's default start, in log space (no multi-start)."""
+def split_by_dataset(curves: dict, which: str, seed: int = 0) -> dict:
+    """Half of the OpenML datasets ("calib") or the other half ("eval"), or "all"."""
+    if which == "all":
+        return curves
+    ids = sorted({name.split("/")[0] for name in curves})
+    np.random.default_rng(seed).shuffle(ids)
+    first = set(ids[: len(ids) // 2])
+    return {k: v for k, v in curves.items() if (k.split("/")[0] in first) == (which == "calib")}
+
+
+def least_squares_baseline(suite, laws, limit):
+    """The same fits, the plain way: per curve and law (training part and auto's inner
+    training part), scipy least_squares (Huber, f_scale = 1e-3, log space) from the 4 best
+    starts of the law's grid, the best kept. Returns seconds per curve and the share of
+    fits where it reached an objective at most 1e-6 above ours."""
     from scipy.optimize import least_squares
+    from scalinglab.fit.many import fit_many
+    n = min(limit, len(suite))
+    sub = suite.take(np.arange(n))
     t0 = time.perf_counter()
-    n = 0
-    for name, s in list(curves.items())[:limit]:
-        k = max(4, int(np.ceil(len(s.sizes) / 2)))
-        x, y = s.sizes[:k], np.log(np.maximum(s.mean[:k], 1e-3))
-        for law_name in law_names:
-            law = sl.get_law(law_name)
-            start = law.init_grid((x,), np.exp(y))[0]
-            lo, hi = law.bound_arrays()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    least_squares(lambda t: np.log(np.maximum(law.predict(x, t), 1e-300)) - y,
-                                  np.clip(start, lo + 1e-9, hi), bounds=(lo, hi))
-                except ValueError:
-                    pass
-            n += 1
-    return time.perf_counter() - t0, n
+    objectives = {}
+    for law_name in laws:
+        law = sl.get_law(law_name)
+        lo, hi = law.bound_arrays()
+        for part, stacked in (("train", sub.train), ("inner", sub.inner_train)):
+            for i in range(n):
+                ok = stacked.W[i] > 0
+                x, y = stacked.X[i, ok], stacked.Y[i, ok]
+                if len(x) < law.n_params:
+                    continue
+                grid = law.init_grid((x,), y)
+                with np.errstate(all="ignore"):
+                    f0 = np.nansum(np.abs(np.log(law._predict((x,), grid)) - np.log(y)), axis=1)
+                best = np.inf
+                for start in grid[np.argsort(np.where(np.isfinite(f0), f0, np.inf))[:4]]:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        try:
+                            out = least_squares(lambda t: np.log(np.maximum(law.predict(x, t), 1e-300)) - np.log(y),
+                                                np.clip(start, lo, hi), bounds=(lo, hi), loss="huber", f_scale=1e-3)
+                            best = min(best, out.cost)     # scipy's Huber cost equals our objective
+                        except ValueError:
+                            pass
+                objectives[(law_name, part, i)] = best
+    per_curve = (time.perf_counter() - t0) / n
+    ours = {}
+    for law_name in laws:
+        for part, stacked in (("train", sub.train), ("inner", sub.inner_train)):
+            fits = fit_many(stacked, law_name)
+            for i in range(n):
+                if (law_name, part, i) in objectives:
+                    ours[(law_name, part, i)] = fits.objective[i]
+    keys = list(objectives)
+    base = np.array([objectives[k] for k in keys])
+    mine = np.array([ours[k] for k in keys])
+    return per_curve, float(np.mean(base <= mine + 1e-6)), float(np.mean(mine <= base + 1e-6))
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--limit", type=int, default=None, help="number of curves (default: all)")
-    parser.add_argument("--seed", type=int, default=0, help="which curves, when --limit is set")
+    parser.add_argument("--split", choices=("eval", "calib", "all"), default="eval")
+    parser.add_argument("--calibrate", action="store_true", help="backtest the calibration half, write the table")
+    parser.add_argument("--limit", type=int, default=None, help="number of curves (default: all of the split)")
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--n-boot", type=int, default=50)
     parser.add_argument("--baseline", type=int, default=0, help="curves for the least_squares timing")
-    parser.add_argument("--n-boot", type=int, default=100)
     args = parser.parse_args()
-    curves = load_curves()
+    curves = split_by_dataset(load_curves(), "calib" if args.calibrate else args.split)
     if args.limit:
         keys = list(curves)
-        pick = np.random.default_rng(args.seed).choice(len(keys), size=min(args.limit, len(keys)), replace=False)
+        pick = np.random.default_rng(0).choice(len(keys), size=min(args.limit, len(keys)), replace=False)
         curves = {keys[i]: curves[keys[i]] for i in sorted(pick)}
+    say = lambda message: print(message, file=sys.stderr, flush=True)      # noqa: E731
     t0 = time.perf_counter()
-    report = sl.backtest.run(curves, n_boot=args.n_boot)
-    elapsed = time.perf_counter() - t0
-    n_curves = report.rows["curve"].nunique()
-    print(f"{n_curves} LCDB curves (of {len(curves)} taken), {elapsed:.1f} s in all")
+    suite = sl.backtest.prepare(curves)
+    found, seconds = sl.backtest.forecasts(suite, n_boot=args.n_boot, n_jobs=args.n_jobs, progress=say)
+    if args.calibrate:
+        table = cal.calibrate(found, suite.test_Y, suite.test_W,
+                              source=f"LCDB 1.0, {len(suite)} curves of half of the datasets "
+                                     f"(benchmarks/extrapolation_lcdb.py --calibrate, n_boot={args.n_boot})")
+        table.to_json(CALIBRATION)
+        print(f"wrote {CALIBRATION}")
+    calibration = cal.Calibration.from_json(CALIBRATION) if CALIBRATION.exists() else cal.Calibration({})
+    rows = pd.concat([sl.backtest.run_rows(suite, found[m], calibration) for m in sl.backtest.METHODS],
+                     ignore_index=True)
+    report = sl.backtest.BacktestReport(rows, sl.backtest.summarise(rows), seconds, calibration.source)
+    total = time.perf_counter() - t0
+    print(f"{len(suite)} LCDB curves ({'calibration' if args.calibrate else args.split} split), "
+          f"fits {seconds['fits']:.1f} s (all {len(sl.backtest.LAWS)} laws + auto's backtest, n_jobs={args.n_jobs}), "
+          f"intervals {seconds['intervals']:.1f} s, {total:.1f} s in all")
+    print(f"intervals: {calibration.source}")
     print(report)
     print("\nmedian score by curve category:")
     print(report.by_category().to_string(float_format=lambda v: f"{v:.3f}"))
     print(report.rows.groupby("category")["curve"].nunique().to_string())
+    print("\nauto's head-to-head record (share of curves it beats each method on):")
+    print(report.head_to_head("auto").to_string(float_format=lambda v: f"{v:.3f}"))
+    print("ensemble's head-to-head record:")
+    print(report.head_to_head("ensemble").to_string(float_format=lambda v: f"{v:.3f}"))
     if args.baseline:
-        t_ls, n = least_squares_baseline(curves, sl.backtest.LAWS, args.baseline)
-        ours = report.rows[report.rows["method"].isin(sl.backtest.LAWS)]
-        per_fit = ours["seconds"].sum() / len(ours)
-        print(f"\nleast_squares loop: {t_ls / n * 1e3:.1f} ms per fit (single start) vs ours "
-              f"{per_fit * 1e3:.1f} ms per fit (multi-start + {args.n_boot} bootstrap refits)")
+        per_curve, base_ok, ours_ok = least_squares_baseline(suite, sl.backtest.LAWS, args.baseline)
+        projected = per_curve * len(suite)
+        print(f"\nleast_squares loop: {per_curve * 1e3:.1f} ms per curve -> {projected:.0f} s for {len(suite)} curves "
+              f"vs ours {seconds['fits']:.1f} s: {projected / seconds['fits']:.1f}x "
+              f"(objective within 1e-6 of the other's best: least_squares {base_ok:.1%}, ours {ours_ok:.1%})")
 
 
 if __name__ == "__main__":

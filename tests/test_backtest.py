@@ -53,6 +53,47 @@ def test_perfect_power_law_is_extrapolated_exactly():
     scores = report.rows.set_index("method")["score"]
     assert scores["power"] < 1e-6 and scores["auto"] < 1e-3 and scores["last"] > 0.5
     assert report.summary.loc["power", "win_rate"] > 0.4
+    assert set(report.seconds) >= {"fits", "intervals"}
+
+
+def test_auto_choice_follows_fit_auto_rule():
+    """Lowest inner score wins; within 0.1 % the law with fewer parameters; -1 if none scored."""
+    laws = ("power", "power_floor", "m4")
+    scores = np.array([[0.30, 0.10, 0.20],
+                       [0.10005, 0.10, 0.05001],
+                       [0.10005, 0.10, 0.2],
+                       [np.inf, np.inf, np.inf]])
+    np.testing.assert_array_equal(sl.backtest.choose(scores, laws), [1, 2, 0, -1])
+
+
+def test_conformal_quantile_covers_by_construction():
+    """Split conformal: the ceil((n+1)L)-th smallest standardised error (Lei et al. 2018);
+    on fresh draws from the same distribution it covers about L."""
+    rng = np.random.default_rng(0)
+    z = np.abs(rng.standard_t(3, size=4000))
+    q = sl.backtest.calibration.conformal_quantile(z, 0.8)
+    assert q == np.sort(z)[int(np.ceil(4001 * 0.8)) - 1]
+    fresh = np.abs(rng.standard_t(3, size=100_000))
+    assert abs(np.mean(fresh <= q) - 0.8) < 0.01
+    assert abs(q - __import__("scipy").stats.t.ppf(0.9, 3)) < 0.05
+
+
+def test_calibration_round_trip_and_fallback(tmp_path):
+    table = sl.backtest.Calibration({"m3": {0.8: 2.5, 0.95: 8.0}}, "test")
+    table.to_json(tmp_path / "c.json")
+    back = sl.backtest.Calibration.from_json(tmp_path / "c.json")
+    assert back.q("m3", 0.8) == 2.5 and back.source == "test"
+    assert abs(back.q("power", 0.8) - 1.2816) < 1e-3                        # not calibrated: normal
+    lo, hi = back.interval("m3", np.array([0.1]), np.array([0.2]), 0.8)
+    np.testing.assert_allclose([lo[0], hi[0]], [0.1 * np.exp(-0.5), 0.1 * np.exp(0.5)])
+
+
+def test_shipped_calibration_covers_every_method():
+    table = sl.backtest.shipped()
+    assert "LCDB" in table.source
+    for method in sl.backtest.METHODS:
+        q80, q95 = table.q(method, 0.8), table.q(method, 0.95)
+        assert 1.0 < q80 < q95                     # wider than normal at 95 %: heavy tails
 
 
 @pytest.fixture(scope="module")
@@ -64,16 +105,33 @@ def sample():
 def test_lcdb_sample_runs_without_nan(sample):
     report = sl.backtest.run(dict(list(sample.items())[:12]), methods=("last", "power_floor", "m3", "auto"),
                              n_boot=30)
+    assert "LCDB" in report.calibration
     table = report.summary
     assert list(table.index) == ["last", "power_floor", "m3", "auto"]
     ok = report.rows[~report.rows["failed"]]
     assert np.isfinite(ok["score"]).all() and len(ok) >= 0.9 * len(report.rows)
     assert 0 <= table.loc["m3", "cover80"] <= 1 and abs(table["win_rate"].sum() - 1) < 1e-9
     assert set(report.rows["category"]) <= {"regular", "flat", "non-monotone", "peaking", "dipping"}
-    # auto falls back to the last value on flat, peaking and dipping curves
-    fallback = report.rows[(report.rows["method"] == "auto") & report.rows["category"].isin(["flat", "peaking",
-                                                                                              "dipping"])]
-    assert (fallback["law"] == "last").all()
+    # auto falls back to the ensemble on flat, peaking and dipping curves
+    auto = report.rows[report.rows["method"] == "auto"]
+    ill = auto["category"].isin(["flat", "peaking", "dipping"])
+    assert ill.any() and (auto.loc[ill, "law"] == "ensemble").all()
+    assert set(auto.loc[~ill, "law"]) <= set(sl.backtest.LAWS) | {"ensemble"}
+
+
+def test_lcdb_sample_parallel_equals_serial(sample):
+    curves = dict(list(sample.items())[:8])
+    serial = sl.backtest.run(curves, n_boot=20, n_jobs=1).rows
+    parallel = sl.backtest.run(curves, n_boot=20, n_jobs=2).rows
+    pd.testing.assert_frame_equal(serial, parallel, check_exact=False, rtol=1e-6)
+
+
+def test_calibrated_intervals_cover_on_the_shipped_sample(sample):
+    """The sample's datasets are in the evaluation half (not used to calibrate); 80 % intervals
+    should cover roughly 80 % of its held-out sizes (loose bounds: 30 curves)."""
+    report = sl.backtest.run(sample, n_boot=30)
+    cover = report.summary["cover80"]
+    assert ((cover > 0.6) & (cover < 0.97)).all(), cover
 
 
 def test_from_curve_aggregates_seeds():

@@ -34,13 +34,14 @@ class BatchResult:
 
 def screen(problem: Problem, U: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
     """Objective at every row of U, evaluated in memory-bounded vectorised chunks."""
-    n = len(problem.y)
+    n = problem.y.shape[-1]
     step = max(1, CHUNK_ELEMENTS // max(n, 1))
-    return np.concatenate([problem.objective(U[i:i + step], None if counts is None else counts[i:i + step])
+    return np.concatenate([problem.take(slice(i, i + step)).objective(U[i:i + step],
+                                                                       None if counts is None else counts[i:i + step])
                            for i in range(0, len(U), step)]) if len(U) else np.empty(0)
 
 
-def separable_starts(problem: Problem, theta_grid: np.ndarray) -> np.ndarray:
+def separable_starts(problem: Problem, theta_grid: np.ndarray, *, distinct: bool = True) -> np.ndarray:
     """Variable projection of a start grid: keep each distinct setting of the nonlinear
     parameters and solve the law's ``linear_params`` (coefficients such as E, A, B of
     Chinchilla) by non-negative weighted least squares.
@@ -49,7 +50,9 @@ def separable_starts(problem: Problem, theta_grid: np.ndarray) -> np.ndarray:
     with basis Φ = ∂ŷ/∂θ_lin (the law's own Jacobian). Residuals are weighted by 1/y in log
     space (log ŷ − log y ≈ (ŷ − y)/y). Non-negativity is exact: every active set of the
     (at most a few) bounded coefficients is tried, batched, and the best feasible kept.
-    Returns one start per distinct nonlinear setting (Golub & Pereyra 1973 in spirit).
+    Returns one start per distinct nonlinear setting (Golub & Pereyra 1973 in spirit); with
+    ``distinct=False`` one per grid row, aligned with a stacked problem's rows, and rows whose
+    coefficients could not be solved get NaN.
     """
     law = problem.law
     names = law.param_names
@@ -57,7 +60,10 @@ def separable_starts(problem: Problem, theta_grid: np.ndarray) -> np.ndarray:
     if lin.size == 0:
         return theta_grid
     nonlin = np.setdiff1d(np.arange(len(names)), lin)
-    heads = np.unique(theta_grid[:, nonlin], axis=0) if nonlin.size else theta_grid[:1, nonlin]
+    if not distinct:
+        heads = theta_grid[:, nonlin]
+    else:
+        heads = np.unique(theta_grid[:, nonlin], axis=0) if nonlin.size else theta_grid[:1, nonlin]
     T = np.empty((len(heads), len(names)))
     T[:, nonlin] = heads
     T[:, lin] = 0.0
@@ -68,7 +74,7 @@ def separable_starts(problem: Problem, theta_grid: np.ndarray) -> np.ndarray:
         T[:, lin] = 1.0
         basis = law._jacobian(problem.cols, T)[:, :, lin]            # (S, n, k)
     scale = np.sqrt(problem.w) / (problem.y if problem.space == "log" else 1.0)
-    A = basis * scale[:, None]
+    A = basis * scale[..., None]
     b = (problem.y - offset) * scale
     lo, _ = law.bound_arrays()
     bounded = lo[lin] >= 0
@@ -94,6 +100,9 @@ def separable_starts(problem: Problem, theta_grid: np.ndarray) -> np.ndarray:
     log_lin = problem.log_mask[lin]
     best[:, log_lin] = np.maximum(best[:, log_lin], tiny)
     T[:, lin] = best
+    if not distinct:
+        T[~np.isfinite(best_sse)] = np.nan
+        return T
     return T[np.isfinite(best_sse)]
 
 
@@ -184,15 +193,17 @@ def _step(model: _Model, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | None = None, *,
                         max_iter: int = 300, ftol: float = 1e-13, xtol: float = 1e-11,
                         gtol: float = 1e-12, irls_share: float = obj.SHARE_COLD,
-                        stall_rtol: float = 0.0) -> BatchResult:
+                        stall_rtol: float = 0.0, use_qr: bool | None = None) -> BatchResult:
     """Minimise the problem's objective from each row of ``U0`` (optionally with per-row
     point counts, shape (B, n), for the bootstrap); see the module docstring and
-    ``objective`` for ``irls_share``."""
+    ``objective`` for ``irls_share``. ``use_qr``: solve steps by QR (True) or the normal
+    equations (False); by default QR for batches up to QR_MAX_ELEMENTS (start, point) pairs.
+    Fix it where results must not depend on how many rows share the batch."""
     U = np.array(U0, float)
     B, p = U.shape
     n = problem.n_rows
     c = np.broadcast_to(problem.weights(counts), (B, n))
-    use_qr = B * n <= QR_MAX_ELEMENTS
+    use_qr = B * n <= QR_MAX_ELEMENTS if use_qr is None else use_qr
     f = problem.objective(U, None if counts is None else counts)
     lam = np.full(B, 1e-3)
     nu = np.full(B, 2.0)
@@ -208,7 +219,7 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
             break
         recompute = idx[stale[idx]]
         if recompute.size:
-            fresh = _local_model(problem, U[recompute], c[recompute], use_qr, irls_share)
+            fresh = _local_model(problem.take(recompute), U[recompute], c[recompute], use_qr, irls_share)
             for key, value in vars(fresh).items():
                 if value is not None:
                     models.setdefault(key, np.zeros((B,) + value.shape[1:], value.dtype))[recompute] = value
@@ -217,10 +228,11 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
         Ui = U[idx]
         step, predicted = _step(model, lam[idx])
         U_try = np.clip(Ui + step, problem.lo, problem.hi)
-        f_try = problem.objective(U_try, None if counts is None else counts[idx])
+        f_try = problem.take(idx).objective(U_try, None if counts is None else counts[idx])
         better = np.isfinite(f_try) & (f_try < f[idx])
         decrease = np.where(better, f[idx] - f_try, 0.0)
-        moved = np.max(np.abs(U_try - Ui), axis=1)
+        with np.errstate(invalid="ignore"):              # a NaN step is rejected below anyway
+            moved = np.max(np.abs(U_try - Ui), axis=1)
         n_iter[idx] += 1
         take = idx[better]
         U[take], f[take] = U_try[better], f_try[better]

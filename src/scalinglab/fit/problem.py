@@ -8,7 +8,7 @@ scale with box bounds. Fixed parameters never move.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -84,6 +84,33 @@ class Problem:
         return cls(law, curve.columns, y, np.log(y) if space == "log" else y, w, loss, delta, space,
                    free, fixed_u, log_mask, lo, hi, **rows)
 
+    @classmethod
+    def stacked(cls, law: Law, X: np.ndarray, Y: np.ndarray, W: np.ndarray, *, loss: str = "huber",
+                delta: float = 1e-3) -> "Problem":
+        """Many one-input curves at once, in log space: row b of X, Y, W (shape (B, n)) is a
+        curve padded to n points (padding carries weight 0). Every batch of parameter vectors
+        passed to the methods must be aligned with these rows; ``take`` selects rows."""
+        obj.check_loss(loss, delta)
+        X, Y, W = (np.asarray(a, float) for a in (X, Y, W))
+        if not (X.shape == Y.shape == W.shape and X.ndim == 2):
+            raise ScalingLabError("stacked curves need X, Y and W of one shape (curves, points)")
+        if np.any(Y[W > 0] <= 0) or not np.all(np.isfinite(Y)) or not np.all(X > 0):
+            raise ScalingLabError("stacked curves need finite y > 0 and x > 0 (padding included)")
+        one = cls.build(law, Curve(X[0], Y[0]), loss=loss, delta=delta, space="log")
+        return cls(law, (X,), Y, np.log(Y), W, loss, delta, "log", one.free, one.fixed_u, one.log_mask,
+                   one.lo, one.hi)
+
+    @property
+    def stacked_rows(self) -> bool:
+        return self.y.ndim == 2
+
+    def take(self, idx: np.ndarray) -> "Problem":
+        """The problem restricted to batch rows ``idx`` (itself when not stacked)."""
+        if not self.stacked_rows:
+            return self
+        return replace(self, cols=tuple(c[idx] for c in self.cols), y=self.y[idx], target=self.target[idx],
+                       w=self.w[idx])
+
     @property
     def n_free(self) -> int:
         return int(self.free.sum())
@@ -91,7 +118,7 @@ class Problem:
     @property
     def n_rows(self) -> int:
         """Residual rows: the data points, then one per prior target."""
-        return len(self.y) + len(self.prior_idx)
+        return self.y.shape[-1] + len(self.prior_idx)
 
     def weights(self, counts: np.ndarray | None = None) -> np.ndarray:
         """Per-row weights (data weights times bootstrap counts; 1 for prior rows)."""
@@ -127,8 +154,8 @@ class Problem:
     def residuals_jac(self, U: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         theta = self.to_theta(U)
         with np.errstate(all="ignore"):
-            pred = self.law._predict(self.cols, theta)
-            J = np.array(self.law._jacobian(self.cols, theta), dtype=float, copy=True)
+            pred, J = self.law._predict_jacobian(self.cols, theta)
+            J = np.array(J, dtype=float, copy=True)
             # chain rule to u (d theta / d u = theta for log-scale parameters); fixed ones get 0
             J *= (np.where(self.log_mask, theta, 1.0) * self.free)[:, None, :]
             if self.space == "log":

@@ -77,6 +77,10 @@ class Law:
         """d prediction / d theta, shape (B, n, p)."""
         raise NotImplementedError
 
+    def _predict_jacobian(self, cols: tuple[np.ndarray, ...], T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Both at once; laws whose two share expensive work (M4's implicit solve) override it."""
+        return self._predict(cols, T), self._jacobian(cols, T)
+
     def init_grid(self, cols: tuple[np.ndarray, ...], y: np.ndarray) -> np.ndarray:
         """Starting points, shape (S, p). Default: the Cartesian product of ``start_values``."""
         missing = [p for p in self.param_names if p not in self.start_values]

@@ -109,31 +109,41 @@ class M4(Law):
         log_k = np.where(gap > 0, log_k, np.nan)
         # q(t) = -softplus(-t) + alpha * softplus(t) = log k is increasing in t;
         # q(t) ~ t for t << 0 and ~ alpha * t for t >> 0: start from the matching asymptote.
-        alpha_b = np.broadcast_to(alpha, log_k.shape)
-        t = np.where(log_k < 0, log_k, log_k / np.maximum(alpha_b, 1e-3))
-        lo = np.full_like(log_k, -800.0)
-        hi = np.full_like(log_k, 800.0)
+        alpha_b = np.broadcast_to(alpha, log_k.shape).ravel()
+        flat_k = log_k.ravel()
+        t = np.where(flat_k < 0, flat_k, flat_k / np.maximum(alpha_b, 1e-3))
+        lo = np.full_like(t, -800.0)
+        hi = np.full_like(t, 800.0)
+        # safeguarded Newton on the elements not yet solved only (a few are slow: near y0)
+        todo = np.flatnonzero(np.isfinite(t))
         for _ in range(60):
-            s = _sigmoid(t)
-            q = -_softplus(-t) + alpha_b * _softplus(t) - log_k
-            lo = np.where(q < 0, t, lo)
-            hi = np.where(q > 0, t, hi)
-            step = q / ((1.0 - s) + alpha_b * s)
-            t_new = t - step
-            outside = ~((t_new > lo) & (t_new < hi))
-            t_new = np.where(outside, 0.5 * (lo + hi), t_new)
-            done = (np.abs(t_new - t) <= 1e-12 * (1.0 + np.abs(t))) | ~np.isfinite(t_new)
-            if np.all(done):
-                t = t_new
+            if todo.size == 0:
                 break
-            t = t_new
-        return t
+            tt, kk, aa = t[todo], flat_k[todo], alpha_b[todo]
+            # one exp and one log1p give sigmoid and both softplus terms (cheaper than three calls)
+            e = np.exp(-np.abs(tt))
+            log_term = np.log1p(e)
+            s = np.where(tt >= 0, 1.0, e) / (1.0 + e)                          # sigmoid(t)
+            q = -(np.maximum(-tt, 0.0) + log_term) + aa * (np.maximum(tt, 0.0) + log_term) - kk
+            low = np.where(q < 0, tt, lo[todo])
+            high = np.where(q > 0, tt, hi[todo])
+            t_new = tt - q / ((1.0 - s) + aa * s)
+            outside = ~((t_new > low) & (t_new < high))
+            t_new = np.where(outside, 0.5 * (low + high), t_new)
+            # a root beyond t = 40 means y = y0 to double precision (1 - s < 5e-18): stop there
+            done = (np.abs(t_new - tt) <= 1e-12 * (1.0 + np.abs(tt))) | ~np.isfinite(t_new) | (low >= 40.0)
+            t[todo], lo[todo], hi[todo] = t_new, low, high
+            todo = todo[~done]
+        return t.reshape(log_k.shape)
 
     def _predict(self, cols, T):
         t = self._logit_share(cols, T)
         return T[:, 3:4] + (T[:, 4:5] - T[:, 3:4]) * _sigmoid(t)
 
     def _jacobian(self, cols, T):
+        return self._predict_jacobian(cols, T)[1]
+
+    def _predict_jacobian(self, cols, T):
         (x,) = cols
         t = self._logit_share(cols, T)
         gap = T[:, 4:5] - T[:, 3:4]
@@ -149,7 +159,7 @@ class M4(Law):
             -1.0 / above_floor,
             -alpha / below_start,
         ], axis=-1)
-        return -dG / g_y[..., None]
+        return T[:, 3:4] + above_floor, -dG / g_y[..., None]
 
     def floor(self, theta):
         return float(self.theta_array(theta)[3])

@@ -1,0 +1,89 @@
+"""Prediction intervals that mean what they say: split-conformal calibration of the width.
+
+Each method gives, per held-out size, a prediction ŷ and a log-scale unit u (its bootstrap
+and residual spread; see :mod:`scalinglab.backtest.forecasts`). The interval at level L is
+ŷ · exp(± q_L u). A normal q (1.28 for 80 %) under-covers badly on real learning curves: a
+fit on a handful of sizes understates how far an extrapolation can be off, and the errors
+have heavy tails. So q_L is calibrated on backtests of *other* curves, split conformal
+prediction (Vovk et al. 2005; Lei et al. 2018): with the standardised errors
+z = |log ŷ − log y| / u of n calibration points, q_L is their ⌈(n + 1) L⌉-th smallest value.
+If the calibration and the new curves are exchangeable, the interval covers with
+probability at least L. The shipped table (``calibration.json``) comes from the LCDB
+curves of half of its datasets (``benchmarks/extrapolation_lcdb.py --calibrate``); the
+benchmark scores the other half. Coverage on curves unlike LCDB's is not guaranteed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from ..errors import ScalingLabError
+
+LEVELS = (0.8, 0.95)
+SHIPPED = "calibration.json"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """q per method and level; methods not in the table get the normal quantile (uncalibrated)."""
+
+    quantiles: dict           # method -> {level: q}
+    source: str = "normal quantiles (uncalibrated)"
+
+    def q(self, method: str, level: float) -> float:
+        table = self.quantiles.get(method, {})
+        for key, value in table.items():
+            if abs(float(key) - level) < 1e-9:
+                return float(value)
+        return float(stats.norm.ppf(0.5 + level / 2))
+
+    def interval(self, method: str, pred: np.ndarray, unit: np.ndarray, level: float):
+        half = self.q(method, level) * unit
+        with np.errstate(over="ignore", invalid="ignore"):         # a wild fit: an unbounded interval
+            return pred * np.exp(-half), pred * np.exp(half)
+
+    def to_json(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps({"source": self.source, "quantiles": {
+            m: {str(k): v for k, v in t.items()} for m, t in self.quantiles.items()}}, indent=1) + "\n")
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> "Calibration":
+        data = json.loads(Path(path).read_text())
+        return cls({m: {float(k): float(v) for k, v in t.items()} for m, t in data["quantiles"].items()},
+                   data.get("source", str(path)))
+
+
+def shipped() -> Calibration:
+    """The table calibrated on LCDB (see the module docstring); normal quantiles if absent."""
+    resource = resources.files(__package__) / SHIPPED
+    if not resource.is_file():
+        return Calibration({})
+    with resources.as_file(resource) as path:
+        return Calibration.from_json(path)
+
+
+def conformal_quantile(z: np.ndarray, level: float) -> float:
+    """The ⌈(n + 1) level⌉-th smallest of the standardised errors z (split conformal)."""
+    z = np.sort(z[~np.isnan(z)])            # an error with a zero unit is +inf and counts
+    if len(z) == 0:
+        raise ScalingLabError("no standardised error to calibrate on")
+    k = int(np.ceil((len(z) + 1) * level))
+    return float(z[min(k, len(z)) - 1])
+
+
+def calibrate(forecasts: dict, test_Y: np.ndarray, test_W: np.ndarray, source: str,
+              levels=LEVELS) -> Calibration:
+    """Calibration from backtest forecasts ({method: Forecast}) of known held-out values."""
+    table = {}
+    for method, f in forecasts.items():
+        with np.errstate(all="ignore"):
+            z = np.abs(np.log(f.pred) - np.log(test_Y)) / f.unit
+        z = z[(test_W > 0) & ~np.isnan(z)]
+        table[method] = {level: conformal_quantile(z, level) for level in levels}
+    return Calibration(table, source)

@@ -1,0 +1,146 @@
+"""The methods a backtest compares, each as predictions of the held-out sizes of every
+curve plus the log-scale *unit* of its prediction interval.
+
+* ``last``: the last training value; unit: its standard error across seeds combined with
+  the latest change of the curve.
+* each law (M1 ``power``, M2 ``power_floor``, ``m3``, ``m4``, ``exp_floor``): fitted to
+  every training part at once (:func:`scalinglab.fit.many.fit_many`, the loss and space of
+  :func:`scalinglab.fit`); unit: sqrt(sd² + s²), sd the standard deviation of log ŷ over
+  bootstrap refits (points resampled) and s the residual standard deviation of the fit.
+* ``auto``: the rule of ``fit(law="auto")`` (lowest RMSE of log y on the largest 25 % of
+  the training sizes when fitted on the rest; within 0.1 % the law with fewer parameters);
+  on flat, peaking and dipping curves it uses ``ensemble`` instead of one possibly wild fit.
+* ``ensemble``: the median of the log predictions of ``last`` and the five laws, a robust
+  combination (one wild fit cannot move it); unit: the median member unit combined with the
+  members' spread (1.4826 × MAD).
+
+Interval widths are calibrated (see :mod:`scalinglab.backtest.calibration`).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..fit.many import ManyFits, fit_many
+from ..fit.select import TIE
+from ..laws.base import get_law
+from .protocol import Suite
+
+LAWS = ("power", "power_floor", "m3", "m4", "exp_floor")
+METHODS = ("last",) + LAWS + ("auto", "ensemble")
+#: Smallest interval unit (log scale): a fit through its points exactly still has rounding.
+MIN_UNIT = 1e-4
+#: Categories where ``auto`` does not trust a single fit.
+ILL_BEHAVED = ("flat", "peaking", "dipping")
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Predictions (C, m) of the held-out sizes, the log-scale interval unit (C, m), and
+    the law used per curve (C,). NaN where the method failed for a curve."""
+
+    method: str
+    pred: np.ndarray
+    unit: np.ndarray
+    law: np.ndarray
+
+
+@dataclass(frozen=True)
+class LawFits:
+    """A law fitted to every training part, and its score in ``auto``'s inner backtest."""
+
+    law: str
+    fits: ManyFits
+    inner_score: np.ndarray      # (C,) RMSE of log y on the inner held-out sizes; inf if not scored
+    seconds: float
+
+
+def _log_rmse(pred: np.ndarray, Y: np.ndarray, W: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        err = np.where(W > 0, np.log(pred) - np.log(Y), 0.0)
+        value = np.sqrt(np.sum(err ** 2, axis=1) / np.sum(W > 0, axis=1))
+    return np.where(np.isfinite(value), value, np.inf)
+
+
+def fit_law(suite: Suite, law: str) -> LawFits:
+    """Fit ``law`` to every training part and to every inner training part (for ``auto``)."""
+    t0 = time.perf_counter()
+    fits = fit_many(suite.train, law)
+    # as fit(law="auto"): a law is backtested only with one training size to spare
+    scored = (suite.inner_train.n_points >= fits.law.n_params + 1) & (suite.inner_W.sum(axis=1) > 0)
+    score = np.full(len(suite), np.inf)
+    if scored.any():
+        rows = np.flatnonzero(scored)
+        inner = fit_many(suite.inner_train.subset(rows), law)
+        score[rows] = np.where(inner.ok, _log_rmse(inner.predict(suite.inner_X[rows]), suite.inner_Y[rows],
+                                                   suite.inner_W[rows]), np.inf)
+    return LawFits(law, fits, score, time.perf_counter() - t0)
+
+
+def law_forecast(suite: Suite, fitted: LawFits, *, n_boot: int = 50, seed: int = 0) -> Forecast:
+    """Predictions of the held-out sizes and their interval unit from ``n_boot`` bootstrap refits."""
+    fits = fitted.fits
+    pred = np.where(fits.ok[:, None], fits.predict(suite.test_X), np.nan)
+    keys = [zlib.crc32(str(name).encode()) for name in suite.names]           # draws follow the curve
+    draws = fits.bootstrap(n_boot, seed=seed, keys=keys)                       # (C, n_boot, p)
+    C, B, p = draws.shape
+    with np.errstate(all="ignore"):
+        log_boot = np.log(fits.law._predict((np.repeat(suite.test_X, B, axis=0),), draws.reshape(C * B, p)))
+    log_boot = np.where(np.isfinite(log_boot), log_boot, np.nan).reshape(C, B, -1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)                       # curves whose draws all failed
+        sd_boot = np.nan_to_num(np.nanstd(log_boot, axis=1), nan=0.0)
+    unit = np.maximum(np.hypot(sd_boot, fits.residual_sd()[:, None]), MIN_UNIT)
+    with np.errstate(invalid="ignore"):
+        pred = np.where(np.isfinite(pred) & (pred > 0), pred, np.nan)
+    return Forecast(fitted.law, pred, np.where(np.isfinite(pred), unit, np.nan), np.full(C, fitted.law, object))
+
+
+def last_forecast(suite: Suite) -> Forecast:
+    m = suite.test_X.shape[1]
+    return Forecast("last", np.repeat(suite.last[:, None], m, axis=1),
+                    np.repeat(suite.last_unit[:, None], m, axis=1), np.full(len(suite), "last", object))
+
+
+def ensemble_forecast(members: list[Forecast]) -> Forecast:
+    """Median of the members' log predictions; unit from their units and their spread."""
+    log_pred = np.stack([np.log(f.pred) for f in members])                   # (K, C, m)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        centre = np.nanmedian(log_pred, axis=0)
+        spread = 1.4826 * np.nanmedian(np.abs(log_pred - centre), axis=0)
+        unit = np.hypot(np.nanmedian(np.stack([f.unit for f in members]), axis=0), spread)
+    C = centre.shape[0]
+    return Forecast("ensemble", np.exp(centre), unit, np.full(C, "ensemble", object))
+
+
+def choose(scores: np.ndarray, laws: tuple[str, ...]) -> np.ndarray:
+    """Column of the law ``fit(law="auto")`` picks per row of inner backtest ``scores`` (C, L):
+    the lowest score; within ``TIE`` of it, the law with fewer parameters. -1 where no law
+    was scored."""
+    n_params = np.array([get_law(law).n_params for law in laws])
+    best = np.min(scores, axis=1, keepdims=True)
+    near = np.isfinite(scores) & (scores <= best * (1 + TIE) + 1e-15)
+    # among the near-best, fewest parameters, then the lower score
+    key = np.where(near, n_params[None, :] * 1e6 + np.argsort(np.argsort(scores, axis=1), axis=1), np.inf)
+    pick = np.argmin(key, axis=1)
+    return np.where(np.isfinite(best[:, 0]), pick, -1)
+
+
+def auto_forecast(suite: Suite, laws: tuple[str, ...], forecasts: dict[str, Forecast], scores: np.ndarray,
+                  ensemble: Forecast) -> Forecast:
+    pick = choose(scores, laws)
+    rows = np.arange(len(suite))
+    pred = np.stack([forecasts[law].pred for law in laws], axis=1)[rows, np.maximum(pick, 0)]
+    unit = np.stack([forecasts[law].unit for law in laws], axis=1)[rows, np.maximum(pick, 0)]
+    law = np.array(laws, object)[np.maximum(pick, 0)]
+    fall_back = np.isin(suite.categories, ILL_BEHAVED) | (pick < 0) | ~np.all(np.isfinite(pred), axis=1)
+    pred = np.where(fall_back[:, None], ensemble.pred, pred)
+    unit = np.where(fall_back[:, None], ensemble.unit, unit)
+    law = np.where(fall_back, "ensemble", law)
+    return Forecast("auto", pred, unit, law)
