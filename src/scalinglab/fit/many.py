@@ -81,7 +81,9 @@ def _buckets(n_points: np.ndarray, spread: float = 1.3):
 
 @dataclass(frozen=True)
 class ManyFits:
-    """theta (curves, p), NaN where a curve could not be fitted; objective inf there."""
+    """theta (curves, p), NaN where a curve could not be fitted; objective inf there. A fitted
+    parameter may be infinite where the optimum lies at infinity (an exponential rate, a
+    step): its predictions are still finite."""
 
     law: Law
     curves: StackedCurves
@@ -93,7 +95,7 @@ class ManyFits:
 
     @property
     def ok(self) -> np.ndarray:
-        return np.all(np.isfinite(self.theta), axis=1) & np.isfinite(self.objective)
+        return ~np.any(np.isnan(self.theta), axis=1) & np.isfinite(self.objective)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predictions at X (curves, m): row i with curve i's parameters."""
