@@ -140,3 +140,25 @@ def test_from_curve_aggregates_seeds():
     np.testing.assert_allclose(s.mean, [0.55, 0.41, 0.31])
     np.testing.assert_allclose(s.sd, [0.05, 0.01, 0.01])
     assert (s.count == 3).all()
+
+
+def test_extrapolate_intervals_nest_and_members_are_reported():
+    x = 16 * np.sqrt(2) ** np.arange(8)
+    y = 0.4 * x ** -0.3 + 0.05
+    table = sl.extrapolate(sl.Curve(x, y), [500, 2000, 8000])
+    assert list(table.columns[:6]) == ["size", "prediction", "lo80", "hi80", "lo95", "hi95"]
+    assert set(sl.backtest.LAWS) | {"last"} <= set(table.columns)
+    assert (table["lo95"] <= table["lo80"]).all() and (table["lo80"] <= table["prediction"]).all()
+    assert (table["prediction"] <= table["hi80"]).all() and (table["hi80"] <= table["hi95"]).all()
+    # the ensemble is the median of the members' log predictions
+    members = np.log(table[["last", *sl.backtest.LAWS]].to_numpy())
+    np.testing.assert_allclose(np.log(table["prediction"]), np.median(members, axis=1))
+    truth = 0.4 * np.array([500, 2000, 8000.0]) ** -0.3 + 0.05
+    assert ((table["lo80"] <= truth) & (truth <= table["hi80"])).all()
+
+
+def test_extrapolate_rejects_short_curves_and_bad_sizes():
+    with pytest.raises(sl.ScalingLabError, match="at least 4"):
+        sl.extrapolate(sl.Curve([1, 2, 3.0], [0.5, 0.4, 0.3]), [10])
+    with pytest.raises(sl.ScalingLabError, match="positive"):
+        sl.extrapolate(sl.Curve([1, 2, 3, 4.0], [0.5, 0.4, 0.3, 0.25]), [-1])

@@ -254,4 +254,18 @@ def test_backtest_command(tmp_path):
     result = runner.invoke(app, ["backtest", str(path), "--x", "size", "--y", "mean", "--curve", "learner",
                                  "--n-boot", "20"])
     assert result.exit_code == 0, result.output
-    assert "median" in result.output and "auto" in result.output
+    assert "median" in result.output and "auto" in result.output and "ensemble" in result.output
+    assert "LCDB" in result.output                                   # which calibration the intervals use
+
+
+def test_extrapolate_command(tmp_path):
+    x = np.repeat([100, 200, 400, 800, 1600.0], 2)
+    path = tmp_path / "runs.csv"
+    pd.DataFrame({"n": x, "err": 2 * x ** -0.5 + 0.02}).to_csv(path, index=False)
+    result = runner.invoke(app, ["extrapolate", str(path), "--x", "n", "--y", "err", "--at", "3200", "--at", "1e4"])
+    assert result.exit_code == 0, result.output
+    assert "lo80" in result.output and "10000" in result.output
+    short = tmp_path / "short.csv"
+    pd.DataFrame({"n": [1, 2, 3.0], "err": [0.5, 0.4, 0.3]}).to_csv(short, index=False)
+    result = runner.invoke(app, ["extrapolate", str(short), "--x", "n", "--y", "err", "--at", "10"])
+    assert result.exit_code == 2 and "at least 4" in result.output

@@ -7,9 +7,11 @@ Public API (the contract; the CLI and README use only these names)::
     res = sl.fit(curve, law="power_floor")          # or law="auto"
     res = res.bootstrap(n=1000, seed=0)
     res.interval("b", 0.95); res.predict([1e6], interval=0.8)
+    sl.extrapolate(curve, [1e6])                    # ensemble forecast, intervals calibrated on LCDB
 """
 
 from . import analysis, backtest, examples, experiment, literature, plan, powerlaws, report, samplesize
+from .backtest import extrapolate
 from .curves import Curve, CurveSet
 from .errors import FitError, ScalingLabError, ScalingLabWarning
 from .fit import Band, FitResult, fit
@@ -19,5 +21,5 @@ from .laws import Law, available_laws, get_law, register_law
 
 __version__ = "0.1.0"
 
-__all__ = ["Curve", "CurveSet", "fit", "FitResult", "Band", "Law", "register_law", "get_law",
+__all__ = ["Curve", "CurveSet", "fit", "extrapolate", "FitResult", "Band", "Law", "register_law", "get_law",
            "available_laws", "example_curve", "analysis", "backtest", "examples", "experiment", "literature", "Study", "StudySpec", "geometric", "plan", "powerlaws", "report", "samplesize", "ScalingLabError", "FitError", "ScalingLabWarning", "__version__"]

@@ -2,15 +2,17 @@
 
 ``run(curves)``: fit each curve on the first half of its sizes, predict the rest, and
 compare the methods of :mod:`.forecasts` (last value, five laws, ``auto``, ``ensemble``)
-by score, win rate, calibrated interval coverage and failures; see :mod:`.protocol` for the
+by score, win rate, calibrated interval coverage and failures; ``extrapolate(curve, sizes)``
+brings the most accurate of them (the ensemble) to a curve of your own; see :mod:`.protocol` for the
 split and the curve categories, :mod:`.calibration` for the intervals.
 """
 
 from .calibration import Calibration, calibrate, shipped
+from .extrapolate import extrapolate
 from .forecasts import ILL_BEHAVED, LAWS, METHODS, Forecast, choose
 from .protocol import FLOOR_VALUE, SizeStats, Suite, classify, prepare, split
 from .run import BacktestReport, forecasts, run, run_rows, summarise
 
-__all__ = ["run", "run_rows", "forecasts", "summarise", "BacktestReport", "Calibration", "calibrate", "shipped", "SizeStats",
+__all__ = ["extrapolate", "run", "run_rows", "forecasts", "summarise", "BacktestReport", "Calibration", "calibrate", "shipped", "SizeStats",
            "Suite", "prepare", "classify", "split", "choose", "Forecast", "LAWS", "METHODS", "ILL_BEHAVED",
            "FLOOR_VALUE"]

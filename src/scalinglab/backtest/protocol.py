@@ -143,6 +143,14 @@ def inner_split(n_train: int, holdout: float = 0.25) -> int:
     return n_hold if n_train - n_hold >= 2 else 0
 
 
+def last_value_unit(s: SizeStats, k: int) -> float:
+    """Log-scale uncertainty of the last of the first ``k`` sizes as a forecast: its standard
+    error across seeds combined with the latest change of the curve (at least 1e-3)."""
+    mean = np.maximum(s.mean, FLOOR_VALUE)
+    rel_se = s.sd[k - 1] / mean[k - 1] / np.sqrt(max(s.count[k - 1], 1.0))
+    return float(max(np.hypot(rel_se, np.log(mean[k - 2] / mean[k - 1])), 1e-3))
+
+
 def prepare(curves: Mapping[str, SizeStats | Curve], min_train: int = 4) -> Suite:
     """Split every curve by the protocol; curves with at most ``min_train`` sizes are left out."""
     names, cats, evid, train, inner_train, inner, test, last, unit = [], [], [], [], [], [], [], [], []
@@ -162,9 +170,7 @@ def prepare(curves: Mapping[str, SizeStats | Curve], min_train: int = 4) -> Suit
         inner.append((s.sizes[k - h:k], mean[k - h:k]))
         test.append((s.sizes[k:], mean[k:]))
         last.append(mean[k - 1])
-        # what the last value's uncertainty is made of: its seed spread and the latest change
-        rel_se = s.sd[k - 1] / mean[k - 1] / np.sqrt(max(s.count[k - 1], 1.0))
-        unit.append(max(np.hypot(rel_se, np.log(mean[k - 2] / mean[k - 1])), 1e-3))
+        unit.append(last_value_unit(SizeStats(s.sizes, mean, s.sd, s.count), k))
     if not names:
         raise ScalingLabError(f"no curve has more than {min_train} distinct sizes")
     return Suite(names, cats, evid, StackedCurves.pad(train), StackedCurves.pad(inner_train), *_pad(inner),

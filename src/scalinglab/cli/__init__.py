@@ -154,7 +154,7 @@ def laws() -> None:
     console.print(table)
 
 
-from .backtest import backtest  # noqa: E402
+from .backtest import backtest, extrapolate  # noqa: E402
 from .literature import literature  # noqa: E402
 from .plan import plan_app  # noqa: E402
 from .powerlaw import powerlaw  # noqa: E402
@@ -167,6 +167,7 @@ app.add_typer(study_app, name="study")
 app.command("powerlaw")(powerlaw)
 app.command("literature")(literature)
 app.command("backtest")(backtest)
+app.command("extrapolate")(extrapolate)
 
 
 if __name__ == "__main__":  # pragma: no cover

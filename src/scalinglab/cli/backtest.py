@@ -1,4 +1,5 @@
-"""``scalinglab backtest FILE.csv``: how well each law would have extrapolated your curves."""
+"""``scalinglab backtest FILE.csv`` (how well each method would have extrapolated your curves)
+and ``scalinglab extrapolate FILE.csv --at N`` (the ensemble forecast with calibrated intervals)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,59 @@ from typing import Optional
 
 import pandas as pd
 import typer
-from rich.progress import track
 
 import scalinglab as sl
 
 from ._common import console
 
 
+def _read_curves(file: Path, x: str, y: str, curve: Optional[str]) -> dict:
+    df = pd.read_csv(file)
+    missing = [c for c in (x, y, curve) if c and c not in df.columns]
+    if missing:
+        raise sl.ScalingLabError(f"column(s) {missing} not found; the table has {list(df.columns)}")
+    groups = df.groupby(curve) if curve else [("curve", df)]
+    return {str(k): sl.Curve.from_frame(part, x=x, y=y) for k, part in groups}
+
+
 def backtest(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, one row per run"),
              x: str = typer.Option(..., "--x", help="size column"),
              y: str = typer.Option(..., "--y", help="metric column (lower is better)"),
              curve: Optional[str] = typer.Option(None, help="column naming the curve (e.g. learner)"),
-             n_boot: int = typer.Option(100, help="bootstrap refits per fit for the intervals")) -> None:
-    """Fit on the first half of each curve's sizes, predict the rest, and compare the laws."""
+             n_boot: int = typer.Option(50, help="bootstrap refits per fit for the intervals"),
+             n_jobs: int = typer.Option(1, help="processes")) -> None:
+    """Fit on the first half of each curve's sizes, predict the rest, and compare the methods."""
     try:
-        df = pd.read_csv(file)
-        missing = [c for c in (x, y, curve) if c and c not in df.columns]
-        if missing:
-            raise sl.ScalingLabError(f"column(s) {missing} not found; the table has {list(df.columns)}")
-        groups = df.groupby(curve) if curve else [("curve", df)]
-        curves = {str(k): sl.Curve.from_frame(part, x=x, y=y) for k, part in groups}
-        report = sl.backtest.run(curves, n_boot=n_boot,
-                                 progress=lambda it: track(it, description="backtesting", console=console))
+        curves = _read_curves(file, x, y, curve)
+        report = sl.backtest.run(curves, n_boot=n_boot, n_jobs=n_jobs,
+                                 progress=lambda message: console.print(f"[dim]{message}[/dim]"))
     except sl.ScalingLabError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     console.print(str(report))
-    console.print(report.rows[report.rows["method"] == "auto"][["curve", "category", "law", "evidence"]].to_string(
-        index=False), soft_wrap=True)
+    console.print(f"[dim]intervals: {report.calibration}[/dim]")
+    auto = report.rows[report.rows["method"] == "auto"]
+    console.print(auto[["curve", "category", "law", "evidence"]].to_string(index=False), soft_wrap=True)
+    ill = auto[auto["category"].isin(sl.backtest.ILL_BEHAVED)]
+    for _, row in ill.iterrows():
+        console.print(f"[yellow]warning:[/yellow] curve {row['curve']} is {row['category']} ({row['evidence']}): "
+                      "auto used the ensemble instead of a single fit")
+
+
+def extrapolate(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, one row per run"),
+                x: str = typer.Option(..., "--x", help="size column"),
+                y: str = typer.Option(..., "--y", help="metric column (lower is better)"),
+                at: list[float] = typer.Option(..., "--at", help="size(s) to predict; repeat the option"),
+                curve: Optional[str] = typer.Option(None, help="column naming the curves, one forecast each")) -> None:
+    """Predict the metric at larger sizes: ensemble of six methods, intervals calibrated on LCDB."""
+    try:
+        curves = _read_curves(file, x, y, curve)
+        for name, c in curves.items():
+            table = sl.extrapolate(c, at)
+            if curve:
+                console.print(f"[bold]{name}[/bold]")
+            console.print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}",
+                                          formatters={"size": lambda v: f"{v:.0f}"}), soft_wrap=True)
+    except sl.ScalingLabError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
