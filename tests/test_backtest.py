@@ -162,3 +162,14 @@ def test_extrapolate_rejects_short_curves_and_bad_sizes():
         sl.extrapolate(sl.Curve([1, 2, 3.0], [0.5, 0.4, 0.3]), [10])
     with pytest.raises(sl.ScalingLabError, match="positive"):
         sl.extrapolate(sl.Curve([1, 2, 3, 4.0], [0.5, 0.4, 0.3, 0.25]), [-1])
+
+
+def test_report_views(sample):
+    report = sl.backtest.run(dict(list(sample.items())[:6]), n_boot=20)
+    h2h = report.head_to_head("ensemble")
+    assert set(h2h.index) == set(sl.backtest.METHODS) - {"ensemble"} and ((h2h >= 0) & (h2h <= 1)).all()
+    assert set(report.by_category().columns) == set(sl.backtest.METHODS)
+    with pytest.raises(sl.ScalingLabError, match="not in this backtest"):
+        report.head_to_head("oracle")
+    with pytest.raises(sl.ScalingLabError, match="unknown method"):
+        sl.backtest.run(sample, methods=("oracle",))

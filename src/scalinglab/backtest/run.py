@@ -129,8 +129,10 @@ def run(curves: Mapping[str, SizeStats | Curve], *, methods=METHODS, min_train: 
         progress=None) -> BacktestReport:
     """Backtest every curve (curves with at most ``min_train`` sizes are left out).
 
-    ``calibration``: the interval widths (default: the table calibrated on LCDB, see
-    :mod:`scalinglab.backtest.calibration`). ``progress``: a callable taking a message.
+    ``methods``: which rows to report; every law is fitted whatever the choice, because
+    ``auto`` and ``ensemble`` are made of them. ``calibration``: the interval widths (default:
+    the table calibrated on LCDB, see :mod:`scalinglab.backtest.calibration`). ``n_jobs``:
+    processes for the fits and the bootstrap. ``progress``: a callable taking a message.
     """
     unknown = set(methods) - set(METHODS)
     if unknown:
