@@ -233,3 +233,24 @@ def test_spec_validation():
 def test_shipped_example_spec_is_valid():
     spec = sl.StudySpec.from_toml(HERE.parent / "examples" / "digits_study.toml")
     assert set(spec.estimators) == {"logreg", "knn"} and spec.sizes[0] == 25
+
+
+def test_study_created_once_when_workers_race(tmp_path, monkeypatch):
+    """Two workers both find no study, then both insert it: the second insert does nothing
+    and both get the same id (this race failed with a UNIQUE error before)."""
+    import scalinglab.experiment.store as store_module
+    db = str(tmp_path / "s.db")
+    first, second = Store(db), Store(db)
+    real_select = store_module.select
+    sid = first.study_id("race", {"a": 1})
+    # the second worker's existence check ran before the first worker's insert committed
+    calls = {"n": 0}
+
+    def stale_select(*args, **kwargs):
+        calls["n"] += 1
+        query = real_select(*args, **kwargs)
+        return query.where(store_module.studies.c.id < 0) if calls["n"] == 1 else query
+
+    monkeypatch.setattr(store_module, "select", stale_select)
+    assert second.study_id("race", {"a": 1}) == sid
+    assert calls["n"] >= 2 and first.study_names() == ["race"]

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import (Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint,
                         create_engine, event, exc, insert, select, update)
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import ScalingLabError
 
@@ -141,26 +142,32 @@ class Store:
         with self.engine.begin() as conn:
             yield conn
 
-    def _insert_new(self, values: dict):
-        """INSERT that does nothing when the cell exists already (another worker won the race)."""
+    def _insert_new(self, values: dict, table=runs):
+        """INSERT that does nothing when the row exists already (another worker won the race)."""
         name = self.engine.dialect.name
         if name == "sqlite":
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
         elif name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as dialect_insert
         else:      # other databases: a plain INSERT; the unique constraint rejects duplicates
-            return insert(runs).values(**values)
-        return dialect_insert(runs).values(**values).on_conflict_do_nothing()
+            return insert(table).values(**values)
+        return dialect_insert(table).values(**values).on_conflict_do_nothing()
 
     # -- studies ----------------------------------------------------------------------------------
     def study_id(self, name: str, spec: dict) -> int:
-        """The id of study ``name``, created with ``spec`` (JSON) if new."""
-        with self.transaction() as conn:
+        """The id of study ``name``, created with ``spec`` (JSON) if new. Workers starting the
+        same study at once all get the one row: the INSERT does nothing if another won."""
+        with self.engine.connect() as conn:
             row = conn.execute(select(studies.c.id).where(studies.c.name == name)).first()
-            if row is not None:
-                return int(row[0])
-            return int(conn.execute(insert(studies).values(name=name, spec=json.dumps(spec, default=str),
-                                                           created_at=time.time())).inserted_primary_key[0])
+        if row is not None:
+            return int(row[0])
+        values = dict(name=name, spec=json.dumps(spec, default=str), created_at=time.time())
+        try:
+            with self.transaction() as conn:
+                conn.execute(self._insert_new(values, table=studies))
+        except IntegrityError:          # databases without ON CONFLICT: the other worker's row stands
+            pass
+        return self.study_by_name(name)
 
     def study_spec(self, study: int) -> dict:
         """The spec stored with a study (plain data)."""
