@@ -43,7 +43,8 @@ def test_report_content(report):
     html = path.read_text()
     for needle in ("How much data do we need", "Answers", "Why ", "backtest RMSE", "Caveats" if any(
             c.fit.warnings for c in analysis.curves) else "Data", "Environment", "scikit-learn", "needs about",
-                   "With 10× the data", "All 18 runs"):
+                   "With 10× the data", "Cross-check (10× the data", "calibrated on real learning curves",
+                   "All 18 runs"):
         assert needle in html, needle
     assert len(re.findall(r'<img src="data:image/png;base64,', html)) >= 4
     assert not re.search(r'(src|href)="https?://', html)               # self-contained: nothing fetched

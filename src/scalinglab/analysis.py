@@ -2,7 +2,8 @@
 
 For each curve: ``law="auto"`` (every candidate fitted, the winner by backtest), a bootstrap
 (by seed when there are seeds), the candidates' own fits (for the figure), the backtest fit,
-and the planning answers — the data needed for a target, what 2× and 10× buy, the regime.
+and the planning answers — the data needed for a target, what 2× and 10× buy, the regime —
+with the ensemble forecast at 10× (``sl.extrapolate``, LCDB-calibrated interval) beside them.
 The report layer only renders this object.
 """
 
@@ -93,6 +94,9 @@ def analyse_curve(name: str, curve: Curve, *, target: float | None = None, targe
         result.estimate = plan.data_for(chosen, result.target, level=level)
         result.answers = [result.estimate, plan.gain(chosen, factor=2, level=level),
                           plan.gain(chosen, factor=10, level=level), plan.regime(chosen, level=level)]
+        if curve.n_distinct >= 4:
+            from .backtest.extrapolate import ensemble_answer
+            result.answers.append(ensemble_answer(curve, factor=10, level=level, seed=seed))
     elif bootstrap and chosen.law.name == "chinchilla":
         budget = 6 * float(np.max(np.prod(curve.x[:, :2], axis=1))) * 10
         result.answers = [plan.compute_optimal(chosen, budget, level=level)]

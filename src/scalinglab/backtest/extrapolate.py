@@ -8,6 +8,8 @@ the LCDB evaluation half it had the lowest median error of all methods; see the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -63,3 +65,34 @@ def extrapolate(curve: Curve | SizeStats, sizes, *, levels=cal.LEVELS, n_boot: i
     for member in members:
         table[member.method] = member.pred[0]
     return table
+
+
+@dataclass(frozen=True)
+class EnsembleAnswer:
+    """The ensemble's forecast at ``factor`` × the largest size, as a planning answer."""
+
+    size: float
+    factor: float
+    now: float
+    prediction: float
+    lo: float
+    hi: float
+    level: float
+
+    def __str__(self) -> str:
+        return (f"Cross-check ({self.factor:g}× the data, {self.size:,.0f}): the ensemble of six methods "
+                f"(sl.extrapolate) predicts {self.prediction:.3g} (measured at {self.size / self.factor:,.0f}: "
+                f"{self.now:.3g}), "
+                f"{round(100 * self.level)}% interval {self.lo:.3g}–{self.hi:.3g}; that width is calibrated on "
+                "real learning curves (LCDB), where single-law bootstrap intervals are far too narrow.")
+
+
+def ensemble_answer(curve: Curve, *, factor: float = 10.0, level: float = 0.8, n_boot: int = 100,
+                    seed: int = 0) -> EnsembleAnswer:
+    """:func:`extrapolate` at ``factor`` × the largest size of ``curve``, in one sentence."""
+    stats = curve if isinstance(curve, SizeStats) else SizeStats.from_curve(curve)
+    size = float(stats.sizes[-1] * factor)
+    table = extrapolate(stats, [size], levels=(level,), n_boot=n_boot, seed=seed)
+    key = round(100 * level)
+    return EnsembleAnswer(size, factor, float(stats.mean[-1]), float(table["prediction"].iloc[0]),
+                          float(table[f"lo{key}"].iloc[0]), float(table[f"hi{key}"].iloc[0]), level)
