@@ -6,7 +6,6 @@ import os
 import sys
 import time
 
-import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 

@@ -173,5 +173,5 @@ def test_literature_prior_backtests_better_with_four_sizes():
 
 def test_forest_plot(tmp_path):
     res = quiet(lambda: sl.fit(curve(0.4, [50, 100, 200, 400, 800], seed=5), law="power")).bootstrap(50, seed=0)
-    fig = sl.report.plot_exponent_context(res, lit.similar("image classification"), tmp_path / "forest.png")
+    sl.report.plot_exponent_context(res, lit.similar("image classification"), tmp_path / "forest.png")
     assert (tmp_path / "forest.png").stat().st_size > 1000

@@ -7,7 +7,6 @@ import warnings
 
 import numpy as np
 import pytest
-from scipy import special
 
 import scalinglab as sl
 from scalinglab.powerlaws import mle, xmin as xmin_search

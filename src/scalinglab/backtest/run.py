@@ -23,7 +23,7 @@ from joblib import Parallel, delayed
 from ..curves import Curve
 from ..errors import ScalingLabError
 from . import calibration as cal
-from .forecasts import (LAWS, METHODS, Forecast, LawFits, auto_forecast, ensemble_forecast, fit_law,
+from .forecasts import (LAWS, METHODS, Forecast, auto_forecast, ensemble_forecast, fit_law,
                         last_forecast, law_forecast)
 from .protocol import SizeStats, Suite, prepare
 
