@@ -47,6 +47,11 @@ def num(value: float) -> str:
     return f"{value:.3g}"
 
 
+def span(pair) -> str:
+    """An interval for a sentence: 'lo–hi' with both ends as :func:`num` writes them."""
+    return f"{num(pair[0])}–{num(pair[1])}"
+
+
 def require_one_input(fit: FitResult, what: str) -> None:
     if fit.curve.n_inputs != 1:
         raise ScalingLabError(f"{what} works on data-size curves (one x column); this fit has "

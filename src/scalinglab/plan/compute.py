@@ -11,7 +11,7 @@ import pandas as pd
 from ..curves import Curve
 from ..errors import ScalingLabError
 from ..fit.result import FitResult
-from ._common import check_level, interval, num, with_draws
+from ._common import check_level, interval, num, span, with_draws
 
 __all__ = ["ComputeOptimal", "compute_optimal", "IsoFlop", "isoflop", "InferenceOptimal", "inference_optimal"]
 
@@ -79,8 +79,8 @@ class ComputeOptimal:
     def __str__(self) -> str:
         pct = f"{self.level:.0%}"
         text = (f"With {self.flops:.3g} FLOPs, train about {num(self.n_params)} parameters ({pct} interval "
-                f"{num(self.n_params_interval[0])}–{num(self.n_params_interval[1])}) on {num(self.n_tokens)} "
-                f"tokens ({num(self.n_tokens_interval[0])}–{num(self.n_tokens_interval[1])}), "
+                f"{span(self.n_params_interval)}) on {num(self.n_tokens)} "
+                f"tokens ({span(self.n_tokens_interval)}), "
                 f"{self.tokens_per_param:.1f} tokens per parameter; predicted loss {self.loss:.4g}")
         if self.params_exponent is not None:
             text += f"; N_opt ∝ C^{self.params_exponent:.3f}, D_opt ∝ C^{self.tokens_exponent:.3f}"
@@ -242,8 +242,8 @@ class InferenceOptimal:
     def __str__(self) -> str:
         pct = f"{self.level:.0%}"
         return (f"To reach loss {self.target_loss:.4g} and then serve {self.inference_tokens:.3g} tokens, "
-                f"train about {num(self.n_params)} parameters ({pct} interval {num(self.n_params_interval[0])}–"
-                f"{num(self.n_params_interval[1])}) on {num(self.n_tokens)} tokens, {self.total_flops:.3g} FLOPs "
+                f"train about {num(self.n_params)} parameters ({pct} interval {span(self.n_params_interval)}) "
+                f"on {num(self.n_tokens)} tokens, {self.total_flops:.3g} FLOPs "
                 f"in all; the training-only optimum ({num(self.train_only_n_params)} parameters, "
                 f"{num(self.train_only_n_tokens)} tokens) would cost {self.train_only_total_flops:.3g} FLOPs "
                 f"over the same lifetime.")

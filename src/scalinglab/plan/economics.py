@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import ScalingLabError
 from ..fit.result import FitResult
-from ._common import check_level, interval, num, require_one_input, with_draws
+from ._common import check_level, interval, num, require_one_input, span, with_draws
 from .regime import local_slope
 
 __all__ = ["Economics", "economics"]
@@ -34,15 +34,14 @@ class Economics:
     def __str__(self) -> str:
         pct = f"{self.level:.0%}"
         margin = (f"At {num(self.size_now)} samples, one more unit of {self.metric} costs about "
-                  f"{num(self.marginal_cost)} ({pct} interval {num(self.marginal_cost_interval[0])}–"
-                  f"{num(self.marginal_cost_interval[1])}).")
+                  f"{num(self.marginal_cost)} ({pct} interval {span(self.marginal_cost_interval)}).")
         if self.best_size <= self.size_now:
             return (f"More data does not pay: no size beyond {num(self.size_now)} brings more value than it "
                     f"costs (it pays in {self.worth_it_share:.0%} of bootstrap draws). " + margin)
         return (f"Growing to about {num(self.best_size)} samples maximises net value ({pct} interval "
-                f"{num(self.best_size_interval[0])}–{num(self.best_size_interval[1])}), worth "
-                f"{num(self.net_value)} ({pct} interval {num(self.net_value_interval[0])}–"
-                f"{num(self.net_value_interval[1])}); past {num(self.break_even)} samples the data costs more "
+                f"{span(self.best_size_interval)}), worth "
+                f"{num(self.net_value)} ({pct} interval {span(self.net_value_interval)}); "
+                f"past {num(self.break_even)} samples the data costs more "
                 f"than it brings. " + margin)
 
 

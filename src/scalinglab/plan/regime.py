@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..fit.result import FitResult
-from ._common import check_level, interval, num, require_one_input, with_draws
+from ._common import check_level, interval, num, require_one_input, span, with_draws
 
 __all__ = ["Regime", "regime", "local_slope"]
 
@@ -59,8 +59,8 @@ class Regime:
         pct = f"{self.level:.0%}"
         evidence = (f"local log-log slope {self.slope:.3f} ({pct} interval {self.slope_interval[0]:.3f} to "
                     f"{self.slope_interval[1]:.3f}) at {num(self.size)}; {self.metric} {num(self.metric_at_size)} "
-                    f"vs floor {num(self.floor)} ({pct} interval {num(self.floor_interval[0])}–"
-                    f"{num(self.floor_interval[1])}), a gap of {self.gap_in_noise:.1f} noise standard deviations")
+                    f"vs floor {num(self.floor)} ({pct} interval {span(self.floor_interval)}), "
+                    f"a gap of {self.gap_in_noise:.1f} noise standard deviations")
         verdict = {
             "flat": "Flat zone: what more data could still buy is within the noise of one run",
             "power-law": "Power-law zone: each doubling of data still buys a predictable improvement",

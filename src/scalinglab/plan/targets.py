@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import ScalingLabError
 from ..fit.result import FitResult
-from ._common import check_level, interval, num, require_one_input, with_draws
+from ._common import check_level, interval, num, require_one_input, span, with_draws
 
 __all__ = ["DataEstimate", "GainEstimate", "data_for", "gain"]
 
@@ -35,14 +35,14 @@ class DataEstimate:
         pct = f"{self.level:.0%}"
         if not self.reachable:
             return (f"{self.metric} {num(self.target)} is at or below the estimated floor {num(self.floor)} "
-                    f"({pct} interval {num(self.floor_interval[0])}–{num(self.floor_interval[1])}): more data "
+                    f"({pct} interval {span(self.floor_interval)}): more data "
                     f"alone will not get there (reachable in {self.reachable_share:.0%} of bootstrap draws).")
         if self.n <= self.largest_measured:
             where = "already within the sizes measured"
         else:
             where = f"{self.n / self.largest_measured:.3g}× the largest size measured"
         return (f"Reaching {self.metric} {num(self.target)} needs about {num(self.n)} samples ({pct} interval "
-                f"{num(self.interval[0])}–{num(self.interval[1])}; reachable in {self.reachable_share:.0%} of "
+                f"{span(self.interval)}; reachable in {self.reachable_share:.0%} of "
                 f"bootstrap draws); that is {where}.")
 
 
@@ -96,7 +96,7 @@ class GainEstimate:
         pct = f"{self.level:.0%}"
         return (f"With {self.size_new / self.size_now:.3g}× the data ({num(self.size_new)} instead of "
                 f"{num(self.size_now)}), {self.metric} goes from {num(self.metric_now)} to {num(self.metric_new)} "
-                f"({pct} interval {num(self.metric_new_interval[0])}–{num(self.metric_new_interval[1])}), "
+                f"({pct} interval {span(self.metric_new_interval)}), "
                 f"{self.relative:.0%} lower ({pct} interval {self.relative_interval[0]:.0%}–"
                 f"{self.relative_interval[1]:.0%}).")
 
