@@ -87,3 +87,14 @@ def test_curve_set():
         cs["c"]
     with pytest.raises(sl.ScalingLabError):
         sl.CurveSet({"a": [1, 2]})
+
+
+def test_curveset_from_csv_names_file_lines(tmp_path):
+    path = tmp_path / "runs.csv"
+    pd.DataFrame({"learner": ["a", "a", "b", "b"], "n": [10, 20, 10, -5], "err": [0.5, 0.4, 0.6, 0.5]}).to_csv(
+        path, index=False)
+    with pytest.raises(sl.ScalingLabError, match="row 5"):          # line 5 of the file: header + 4 rows
+        sl.CurveSet.from_csv(path, by="learner", x="n", y="err")
+    path.write_text("learner,n,err\na,10,0.5\na,20,0.4\nb,10,0.6\n")
+    curves = sl.CurveSet.from_csv(path, by="learner", x="n", y="err")
+    assert list(curves) == ["a", "b"] and curves["a"].n == 2

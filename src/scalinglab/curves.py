@@ -47,6 +47,16 @@ def group_by_size(sizes: np.ndarray, values: np.ndarray) -> SizeGroups:
     return SizeGroups(distinct, mean, sd, count, float(ss.sum()), int(np.sum(count - 1)))
 
 
+def _read_csv(path: str | Path) -> pd.DataFrame:
+    """A CSV file with its rows labelled by the line number a user sees in an editor."""
+    path = Path(path)
+    if not path.exists():
+        raise ScalingLabError(f"file not found: {path}")
+    df = pd.read_csv(path)
+    df.index = df.index + 2
+    return df
+
+
 def _fmt(value) -> str:
     """A number or a row of numbers as a user would write it (nan, inf, -5, 0.25)."""
     return ", ".join(f"{float(v):g}" for v in np.atleast_1d(value))
@@ -200,12 +210,7 @@ class Curve:
     @classmethod
     def from_csv(cls, path: str | Path, **columns) -> "Curve":
         """Read a CSV file and call :meth:`from_frame` (row labels are 1-based file lines after the header)."""
-        path = Path(path)
-        if not path.exists():
-            raise ScalingLabError(f"file not found: {path}")
-        df = pd.read_csv(path)
-        df.index = df.index + 2  # the line number a user sees in an editor
-        return cls.from_frame(df, **columns)
+        return cls.from_frame(_read_csv(path), **columns)
 
     # -- views --------------------------------------------------------------------
     @property
@@ -308,6 +313,11 @@ class CurveSet(Mapping):
         if by not in df.columns:
             raise ScalingLabError(f"column {by!r} not found; the table has {list(df.columns)}")
         return cls({str(key): Curve.from_frame(part, **columns) for key, part in df.groupby(by, sort=True)})
+
+    @classmethod
+    def from_csv(cls, path: str | Path, *, by: str, **columns) -> "CurveSet":
+        """Read a CSV file and call :meth:`from_frame` (row labels are file lines, as in :meth:`Curve.from_csv`)."""
+        return cls.from_frame(_read_csv(path), by=by, **columns)
 
     def __getitem__(self, name: str) -> Curve:
         try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 
 import scalinglab as sl
@@ -14,13 +13,10 @@ import scalinglab as sl
 from ._common import console
 
 
-def _read_curves(file: Path, x: str, y: str, curve: Optional[str]) -> dict:
-    df = pd.read_csv(file)
-    missing = [c for c in (x, y, curve) if c and c not in df.columns]
-    if missing:
-        raise sl.ScalingLabError(f"column(s) {missing} not found; the table has {list(df.columns)}")
-    groups = df.groupby(curve) if curve else [("curve", df)]
-    return {str(k): sl.Curve.from_frame(part, x=x, y=y) for k, part in groups}
+def _read_curves(file: Path, x: str, y: str, curve: Optional[str]):
+    if curve is None:
+        return {"curve": sl.Curve.from_csv(file, x=x, y=y)}
+    return sl.CurveSet.from_csv(file, by=curve, x=x, y=y)
 
 
 def backtest(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, one row per run"),
