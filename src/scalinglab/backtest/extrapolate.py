@@ -17,17 +17,8 @@ from ..curves import Curve
 from ..errors import ScalingLabError
 from ..fit.many import StackedCurves, fit_many
 from . import calibration as cal
-from .forecasts import LAWS, LawFits, ensemble_forecast, law_forecast, last_forecast
-from .protocol import FLOOR_VALUE, SizeStats, Suite, last_value_unit
-
-
-def _one_curve_suite(stats: SizeStats, sizes: np.ndarray) -> Suite:
-    mean = np.maximum(stats.mean, FLOOR_VALUE)
-    train = StackedCurves.pad([(stats.sizes, mean)])
-    row = sizes[None, :]
-    nothing = np.ones((1, 1))
-    return Suite(["curve"], ["?"], [""], train, train, nothing, nothing, 0 * nothing, row, np.ones_like(row),
-                 np.ones_like(row), mean[-1:], np.array([last_value_unit(stats, len(mean))]))
+from .forecasts import LAWS, ensemble_forecast, last_forecast, law_forecast
+from .protocol import FLOOR_VALUE, SizeStats, last_value_unit
 
 
 def extrapolate(curve: Curve | SizeStats, sizes, *, levels=cal.LEVELS, n_boot: int = 200, seed: int = 0,
@@ -52,11 +43,10 @@ def extrapolate(curve: Curve | SizeStats, sizes, *, levels=cal.LEVELS, n_boot: i
     if sizes.ndim != 1 or not np.all(np.isfinite(sizes) & (sizes > 0)):
         raise ScalingLabError(f"sizes must be positive numbers, got {sizes!r}")
     calibration = cal.shipped() if calibration is None else calibration
-    suite = _one_curve_suite(stats, sizes)
-    members = [last_forecast(suite)]
-    for law in LAWS:
-        fitted = LawFits(law, fit_many(suite.train, law), np.full(1, np.inf), 0.0)
-        members.append(law_forecast(suite, fitted, n_boot=n_boot, seed=seed))
+    mean = np.maximum(stats.mean, FLOOR_VALUE)
+    train, X = StackedCurves.pad([(stats.sizes, mean)]), sizes[None, :]
+    members = [last_forecast(mean[-1:], np.array([last_value_unit(stats, len(mean))]), len(sizes))]
+    members += [law_forecast(fit_many(train, law), X, ["curve"], n_boot=n_boot, seed=seed) for law in LAWS]
     ens = ensemble_forecast(members)
     table = pd.DataFrame({"size": sizes, "prediction": ens.pred[0]})
     for level in levels:

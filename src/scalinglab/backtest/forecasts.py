@@ -60,7 +60,8 @@ class LawFits:
     seconds: float
 
 
-def _log_rmse(pred: np.ndarray, Y: np.ndarray, W: np.ndarray) -> np.ndarray:
+def log_rmse(pred: np.ndarray, Y: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Root mean square of log ŷ − log y over the points with W > 0, per row; inf where not finite."""
     with np.errstate(all="ignore"):
         err = np.where(W > 0, np.log(pred) - np.log(Y), 0.0)
         value = np.sqrt(np.sum(err ** 2, axis=1) / np.sum(W > 0, axis=1))
@@ -77,34 +78,35 @@ def fit_law(suite: Suite, law: str) -> LawFits:
     if scored.any():
         rows = np.flatnonzero(scored)
         inner = fit_many(suite.inner_train.subset(rows), law)
-        score[rows] = np.where(inner.ok, _log_rmse(inner.predict(suite.inner_X[rows]), suite.inner_Y[rows],
+        score[rows] = np.where(inner.ok, log_rmse(inner.predict(suite.inner_X[rows]), suite.inner_Y[rows],
                                                    suite.inner_W[rows]), np.inf)
     return LawFits(law, fits, score, time.perf_counter() - t0)
 
 
-def law_forecast(suite: Suite, fitted: LawFits, *, n_boot: int = 50, seed: int = 0) -> Forecast:
-    """Predictions of the held-out sizes and their interval unit from ``n_boot`` bootstrap refits."""
-    fits = fitted.fits
-    pred = np.where(fits.ok[:, None], fits.predict(suite.test_X), np.nan)
-    keys = [zlib.crc32(str(name).encode()) for name in suite.names]           # draws follow the curve
+def law_forecast(fits: ManyFits, X: np.ndarray, names, *, n_boot: int = 50, seed: int = 0) -> Forecast:
+    """Predictions at sizes X (curves, m) and their interval unit from ``n_boot`` bootstrap
+    refits; each curve's draws are seeded by its name, so they do not depend on the batch."""
+    with np.errstate(invalid="ignore"):
+        pred = fits.predict(X)
+        pred = np.where(fits.ok[:, None] & np.isfinite(pred) & (pred > 0), pred, np.nan)
+    keys = [zlib.crc32(str(name).encode()) for name in names]
     draws = fits.bootstrap(n_boot, seed=seed, keys=keys)                       # (C, n_boot, p)
     C, B, p = draws.shape
     with np.errstate(all="ignore"):
-        log_boot = np.log(fits.law._predict((np.repeat(suite.test_X, B, axis=0),), draws.reshape(C * B, p)))
+        log_boot = np.log(fits.law._predict((np.repeat(X, B, axis=0),), draws.reshape(C * B, p)))
     log_boot = np.where(np.isfinite(log_boot), log_boot, np.nan).reshape(C, B, -1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)                       # curves whose draws all failed
         sd_boot = np.nan_to_num(np.nanstd(log_boot, axis=1), nan=0.0)
     unit = np.maximum(np.hypot(sd_boot, fits.residual_sd()[:, None]), MIN_UNIT)
-    with np.errstate(invalid="ignore"):
-        pred = np.where(np.isfinite(pred) & (pred > 0), pred, np.nan)
-    return Forecast(fitted.law, pred, np.where(np.isfinite(pred), unit, np.nan), np.full(C, fitted.law, object))
+    name = fits.law.name
+    return Forecast(name, pred, np.where(np.isfinite(pred), unit, np.nan), np.full(C, name, object))
 
 
-def last_forecast(suite: Suite) -> Forecast:
-    m = suite.test_X.shape[1]
-    return Forecast("last", np.repeat(suite.last[:, None], m, axis=1),
-                    np.repeat(suite.last_unit[:, None], m, axis=1), np.full(len(suite), "last", object))
+def last_forecast(last: np.ndarray, unit: np.ndarray, m: int) -> Forecast:
+    """The last training value (C,) at every one of m sizes, with its log-scale unit (C,)."""
+    return Forecast("last", np.repeat(last[:, None], m, axis=1), np.repeat(unit[:, None], m, axis=1),
+                    np.full(len(last), "last", object))
 
 
 def ensemble_forecast(members: list[Forecast]) -> Forecast:

@@ -170,7 +170,7 @@ def prepare(curves: Mapping[str, SizeStats | Curve], min_train: int = 4) -> Suit
         inner.append((s.sizes[k - h:k], mean[k - h:k]))
         test.append((s.sizes[k:], mean[k:]))
         last.append(mean[k - 1])
-        unit.append(last_value_unit(SizeStats(s.sizes, mean, s.sd, s.count), k))
+        unit.append(last_value_unit(s, k))
     if not names:
         raise ScalingLabError(f"no curve has more than {min_train} distinct sizes")
     return Suite(names, cats, evid, StackedCurves.pad(train), StackedCurves.pad(inner_train), *_pad(inner),

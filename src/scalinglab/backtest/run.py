@@ -23,7 +23,7 @@ from joblib import Parallel, delayed
 from ..curves import Curve
 from ..errors import ScalingLabError
 from . import calibration as cal
-from .forecasts import (LAWS, METHODS, Forecast, auto_forecast, ensemble_forecast, fit_law,
+from .forecasts import (LAWS, METHODS, Forecast, auto_forecast, ensemble_forecast, fit_law, log_rmse,
                         last_forecast, law_forecast)
 from .protocol import SizeStats, Suite, prepare
 
@@ -72,6 +72,7 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_rows(suite: Suite, forecast: Forecast, calibration: cal.Calibration) -> pd.DataFrame:
+    """One row per curve: scores, calibrated coverage, failure (a non-finite held-out prediction)."""
     W = suite.test_W > 0
     with np.errstate(all="ignore"):
         err = np.log(forecast.pred) - np.log(suite.test_Y)
@@ -86,7 +87,7 @@ def run_rows(suite: Suite, forecast: Forecast, calibration: cal.Calibration) -> 
         "curve": suite.names, "method": forecast.method, "category": suite.categories,
         "evidence": suite.evidence, "law": forecast.law, "failed": failed,
         "score": np.abs(err[rows, suite.i_largest]),
-        "rmse": np.sqrt(np.sum(np.where(W, err, 0.0) ** 2, axis=1) / np.sum(W, axis=1)),
+        "rmse": log_rmse(forecast.pred, suite.test_Y, suite.test_W),
         "cover80": covers[0.8], "cover95": covers[0.95]})
     frame.loc[failed, ["score", "rmse", "cover80", "cover95"]] = np.nan
     return frame
@@ -109,10 +110,10 @@ def forecasts(suite: Suite, *, laws=LAWS, n_boot: int = 50, seed: int = 0, n_job
     fitted = run(delayed(fit_law)(suite.take(rows), law) for law, rows in parts)
     t1 = time.perf_counter()
     note(f"bootstrap intervals ({n_boot} refits per fit)")
-    boot = run(delayed(law_forecast)(suite.take(rows), f, n_boot=n_boot, seed=seed)
-               for (law, rows), f in zip(parts, fitted))
+    boot = run(delayed(law_forecast)(f.fits, suite.test_X[rows], [suite.names[i] for i in rows], n_boot=n_boot,
+                                     seed=seed) for (law, rows), f in zip(parts, fitted))
     t2 = time.perf_counter()
-    out, scores = {"last": last_forecast(suite)}, []
+    out, scores = {"last": last_forecast(suite.last, suite.last_unit, suite.test_X.shape[1])}, []
     for law in laws:
         mine = [i for i, (name, _) in enumerate(parts) if name == law]
         out[law] = Forecast(law, *(np.concatenate([getattr(boot[i], a) for i in mine]) for a in ("pred", "unit", "law")))

@@ -20,6 +20,27 @@ from . import objective as obj
 SPACES = ("log", "linear")
 
 
+def _coordinates(law: Law, fixed: dict | None):
+    """(free, fixed_u, log_mask, lo, hi): which parameters move, the values of the fixed
+    ones and the bounds, all in the optimiser's coordinates u."""
+    log_mask = law.log_mask()
+    lo_t, hi_t = law.bound_arrays()
+    with np.errstate(divide="ignore"):
+        lo = np.where(log_mask, np.log(np.maximum(lo_t, 0.0)), lo_t)
+        hi = np.where(log_mask, np.log(hi_t), hi_t)
+    free = np.ones(law.n_params, bool)
+    fixed_u = np.zeros(law.n_params)
+    for name, value in (fixed or {}).items():
+        if name not in law.param_names:
+            raise ScalingLabError(f"fixed parameter {name!r} is not one of {law.param_names}")
+        j = law.param_names.index(name)
+        if not lo_t[j] <= value <= hi_t[j] or (log_mask[j] and value <= 0):
+            raise ScalingLabError(f"fixed {name}={value!r} is outside its bounds {law.bounds[name]}")
+        free[j] = False
+        fixed_u[j] = np.log(value) if log_mask[j] else value
+    return free, fixed_u, log_mask, lo, hi
+
+
 @dataclass(frozen=True, eq=False)
 class Problem:
     law: Law
@@ -59,21 +80,7 @@ class Problem:
                 raise ScalingLabError(
                     f"column {curve.metric!r}, row {curve.labels[int(bad[0])]!r}: {y[bad[0]]!r} <= 0 cannot be "
                     "fitted in log space; use space='linear' or fix the row")
-        log_mask = law.log_mask()
-        lo_t, hi_t = law.bound_arrays()
-        with np.errstate(divide="ignore"):
-            lo = np.where(log_mask, np.log(np.maximum(lo_t, 0.0)), lo_t)
-            hi = np.where(log_mask, np.log(hi_t), hi_t)
-        free = np.ones(law.n_params, bool)
-        fixed_u = np.zeros(law.n_params)
-        for name, value in (fixed or {}).items():
-            if name not in law.param_names:
-                raise ScalingLabError(f"fixed parameter {name!r} is not one of {law.param_names}")
-            j = law.param_names.index(name)
-            if not lo_t[j] <= value <= hi_t[j] or (log_mask[j] and value <= 0):
-                raise ScalingLabError(f"fixed {name}={value!r} is outside its bounds {law.bounds[name]}")
-            free[j] = False
-            fixed_u[j] = np.log(value) if log_mask[j] else value
+        free, fixed_u, log_mask, lo, hi = _coordinates(law, fixed)
         w = np.ones(curve.n) if curve.w is None else np.asarray(curve.w, float)
         rows = {}
         if prior is not None:
@@ -94,11 +101,9 @@ class Problem:
         X, Y, W = (np.asarray(a, float) for a in (X, Y, W))
         if not (X.shape == Y.shape == W.shape and X.ndim == 2):
             raise ScalingLabError("stacked curves need X, Y and W of one shape (curves, points)")
-        if np.any(Y[W > 0] <= 0) or not np.all(np.isfinite(Y)) or not np.all(X > 0):
+        if not (np.all(np.isfinite(Y) & (Y > 0)) and np.all(X > 0)):
             raise ScalingLabError("stacked curves need finite y > 0 and x > 0 (padding included)")
-        one = cls.build(law, Curve(X[0], Y[0]), loss=loss, delta=delta, space="log")
-        return cls(law, (X,), Y, np.log(Y), W, loss, delta, "log", one.free, one.fixed_u, one.log_mask,
-                   one.lo, one.hi)
+        return cls(law, (X,), Y, np.log(Y), W, loss, delta, "log", *_coordinates(law, None))
 
     @property
     def stacked_rows(self) -> bool:
