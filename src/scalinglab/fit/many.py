@@ -116,8 +116,9 @@ class ManyFits:
 
     def bootstrap(self, n: int, *, seed: int = 0, keys=None, max_iter: int = 100) -> np.ndarray:
         """Parameter draws (curves, n, p): each curve's points resampled with replacement and
-        refitted, warm-started at its estimate, all curves and resamples in one batch (as
-        :func:`scalinglab.fit.bootstrap.bootstrap` does for one curve). Failed draws are NaN.
+        refitted, warm-started at its estimate, every curve and resample of one padding width
+        in one batch (as :func:`scalinglab.fit.bootstrap.bootstrap` does for one curve).
+        Failed draws are NaN.
 
         Each curve's resamples come from its own generator, seeded by (``seed``, its key):
         ``keys`` (whole numbers, one per curve; default its row), so a curve gets the same
