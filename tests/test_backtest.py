@@ -66,6 +66,17 @@ def test_auto_choice_follows_fit_auto_rule():
     np.testing.assert_array_equal(sl.backtest.choose(scores, laws), [1, 2, 0, -1])
 
 
+def test_auto_choice_keeps_m3_on_weak_evidence():
+    """With at most 3 held-out sizes, m3 stays unless another law scores 20x lower."""
+    laws = ("power", "m3", "m4")
+    scores = np.array([[0.30, 0.10, 0.02],       # m4 5x better: not enough
+                       [0.30, 0.10, 0.004],      # 25x better: switch
+                       [0.30, 0.10, 0.02],       # 4 held-out sizes: plain lowest score
+                       [0.30, np.inf, 0.02]])    # m3 not scored: plain lowest score
+    np.testing.assert_array_equal(sl.backtest.choose(scores, laws, np.array([3, 2, 4, 1])), [1, 2, 2, 2])
+    np.testing.assert_array_equal(sl.backtest.choose(scores, laws), [2, 2, 2, 2])
+
+
 def test_conformal_quantile_covers_by_construction():
     """Split conformal: the ceil((n+1)L)-th smallest standardised error (Lei et al. 2018);
     on fresh draws from the same distribution it covers about L."""

@@ -183,6 +183,25 @@ def test_auto_prefers_pure_power_law_when_there_is_no_floor():
     assert r.selection.loc["exp_floor", "backtest"] > 10 * r.selection.loc["power", "backtest"]
 
 
+def test_auto_keeps_m3_unless_weak_evidence_is_overwhelming():
+    """3 held-out sizes are weak evidence (LCDB: choosing by them did worse than always m3):
+    a law that backtests a little better does not displace m3; one 20x better does."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        r = sl.fit(sl.example_curve(), law="auto")
+        table = r.selection
+        assert table.loc["power_floor", "backtest"] < table.loc["m3", "backtest"] < 20 * table.loc["power_floor",
+                                                                                                      "backtest"]
+        assert r.law.name == "m3"
+        assert "m3 kept" in r.selection_reason and "power_floor extrapolated better" in r.selection_reason
+        x = np.geomspace(100, 1e5, 12)
+        y = noisy("power_floor", {"a": 3.0, "b": 0.5, "c": 0.05}, sigma=0.005, x=x)
+        clean = sl.fit(sl.Curve(x, y), law="auto")
+    assert clean.law.name != "m3" and clean.floor > 0.03
+    assert clean.selection.loc[clean.law.name, "backtest"] * 20 < clean.selection.loc["m3", "backtest"]
+    assert "more than 20x better than m3" in clean.selection_reason
+
+
 def test_auto_with_too_few_sizes_falls_back_to_bic():
     r = sl.fit(sl.Curve([10, 20, 40], [0.5, 0.4, 0.33]), law="auto", candidates=["power"])
     assert "no law could be backtested" in r.selection_reason

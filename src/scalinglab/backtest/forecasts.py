@@ -8,7 +8,8 @@ curve plus the log-scale *unit* of its prediction interval.
   :func:`scalinglab.fit`); unit: sqrt(sd² + s²), sd the standard deviation of log ŷ over
   bootstrap refits (points resampled) and s the residual standard deviation of the fit.
 * ``auto``: the rule of ``fit(law="auto")`` (lowest RMSE of log y on the largest 25 % of
-  the training sizes when fitted on the rest; within 0.1 % the law with fewer parameters);
+  the training sizes when fitted on the rest; within 0.1 % the law with fewer parameters;
+  with at most 3 held-out sizes, ``m3`` unless another law scores 20 times lower);
   on flat, peaking and dipping curves it uses ``ensemble`` instead of one possibly wild fit.
 * ``ensemble``: the median of the log predictions of ``last`` and the five laws, a robust
   combination (one wild fit cannot move it); unit: the median member unit combined with the
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..fit.many import ManyFits, fit_many
-from ..fit.select import TIE
+from ..fit.select import INCUMBENT, SWITCH_FACTOR, TIE, WEAK_HOLDOUT
 from ..laws.base import get_law
 from .protocol import Suite
 
@@ -121,11 +122,16 @@ def ensemble_forecast(members: list[Forecast]) -> Forecast:
     return Forecast("ensemble", np.exp(centre), unit, np.full(C, "ensemble", object))
 
 
-def choose(scores: np.ndarray, laws: tuple[str, ...]) -> np.ndarray:
+def choose(scores: np.ndarray, laws: tuple[str, ...], n_held: np.ndarray | None = None) -> np.ndarray:
     """Column of the law ``fit(law="auto")`` picks per row of inner backtest ``scores`` (C, L):
-    the lowest score; within ``TIE`` of it, the law with fewer parameters. -1 where no law
-    was scored."""
+    the lowest score; within ``TIE`` of it, the law with fewer parameters. Rows whose
+    backtest held out at most ``WEAK_HOLDOUT`` sizes (``n_held``, (C,)) keep ``INCUMBENT``
+    unless another law scores ``SWITCH_FACTOR`` times lower. -1 where no law was scored."""
     n_params = np.array([get_law(law).n_params for law in laws])
+    if n_held is not None and INCUMBENT in laws:
+        incumbent = np.array(laws) == INCUMBENT
+        weak = (np.asarray(n_held) <= WEAK_HOLDOUT) & np.isfinite(scores[:, incumbent][:, 0])
+        scores = scores * np.where(weak[:, None] & ~incumbent[None, :], SWITCH_FACTOR, 1.0)
     best = np.min(scores, axis=1, keepdims=True)
     near = np.isfinite(scores) & (scores <= best * (1 + TIE) + 1e-15)
     # among the near-best, fewest parameters, then the lower score
@@ -136,7 +142,7 @@ def choose(scores: np.ndarray, laws: tuple[str, ...]) -> np.ndarray:
 
 def auto_forecast(suite: Suite, laws: tuple[str, ...], forecasts: dict[str, Forecast], scores: np.ndarray,
                   ensemble: Forecast) -> Forecast:
-    pick = choose(scores, laws)
+    pick = choose(scores, laws, (suite.inner_W > 0).sum(axis=1))
     rows = np.arange(len(suite))
     pred = np.stack([forecasts[law].pred for law in laws], axis=1)[rows, np.maximum(pick, 0)]
     unit = np.stack([forecasts[law].unit for law in laws], axis=1)[rows, np.maximum(pick, 0)]

@@ -136,6 +136,7 @@ def _marquardt_scale(col_norms: np.ndarray) -> np.ndarray:
     return np.maximum(col_norms, 1e-7 * np.maximum(col_norms.max(axis=1, keepdims=True), 1e-150))
 
 
+@np.errstate(invalid="ignore", divide="ignore")   # a non-finite Jacobian gives a NaN step, rejected later
 def _local_model(problem: Problem, U: np.ndarray, c: np.ndarray, use_qr: bool, share: float) -> _Model:
     r, J = problem.residuals_jac(U)
     r0 = np.nan_to_num(r, nan=0.0)
@@ -155,8 +156,7 @@ def _local_model(problem: Problem, U: np.ndarray, c: np.ndarray, use_qr: bool, s
     Jw *= ~held[:, None, :]
     d = _marquardt_scale(np.sqrt(np.einsum("bnp,bnp->bp", Jw, Jw)))
     Jw /= d[:, None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rw = np.where(sw > 0, cpsi / sw, 0.0)            # so that Jw^T rw = D^-1 g
+    rw = np.where(sw > 0, cpsi / sw, 0.0)                # so that Jw^T rw = D^-1 g
     aug = np.concatenate([Jw, rw[..., None]], axis=-1)
     p = U.shape[1]
     if aug.shape[1] < p + 1:
@@ -243,7 +243,8 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
                             lam[idx] * nu[idx])
         lam[idx] = np.maximum(lam[idx], 1e-15)
         nu[idx] = np.where(better, 2.0, nu[idx] * 2.0)
-        grad_small = np.max(np.abs(model.g * model.d), axis=1) <= gtol * np.maximum(1.0, np.abs(f[idx]))
+        with np.errstate(invalid="ignore"):
+            grad_small = np.max(np.abs(model.g * model.d), axis=1) <= gtol * np.maximum(1.0, np.abs(f[idx]))
         small_f = better & (decrease <= ftol * np.maximum(np.abs(f[idx]), 1e-300))
         small_x = moved <= xtol * (1.0 + np.max(np.abs(Ui), axis=1))
         stuck = lam[idx] > 1e16
