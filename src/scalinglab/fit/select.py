@@ -18,7 +18,7 @@ points, and on 4,325 LCDB learning curves choosing by it was worse than always u
 ``INCUMBENT``) stays the choice unless another law's backtest score is at least
 ``SWITCH_FACTOR`` times smaller, a margin that a clearly better law (a clean curve of
 another shape) still clears. On the held-out half of LCDB this cut ``auto``'s median
-|log error| at the largest size from 0.146 to 0.121 and its mean from 0.53 to 0.28
+|log error| at the largest size from 0.145 to 0.121 and its mean from 0.53 to 0.28
 (benchmarks/extrapolation_lcdb.py); m3 alone scores 0.120 and 0.25 there.
 """
 
