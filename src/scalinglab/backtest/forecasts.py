@@ -7,7 +7,9 @@ curve plus the log-scale *unit* of its prediction interval.
   every training part at once (:func:`scalinglab.fit.many.fit_many`, the loss and space of
   :func:`scalinglab.fit`); unit: sqrt(sd² + s²), sd the standard deviation of log ŷ over
   bootstrap refits (points resampled) and s the residual standard deviation of the fit.
-* ``auto``: the rule of ``fit(law="auto")`` (lowest RMSE of log y on the largest 25 % of
+* ``auto``: the rule of ``fit(law="auto")`` among these five laws (``fit`` also tries
+  ``bnsl``, left out here: its 6 parameters need 7 inner training sizes, which about half
+  the LCDB training parts (4–18 sizes) lack) (lowest RMSE of log y on the largest 25 % of
   the training sizes when fitted on the rest; within 0.1 % the law with fewer parameters;
   with at most 3 held-out sizes, ``m3`` unless another law scores 20 times lower);
   on flat, peaking and dipping curves it uses ``ensemble`` instead of one possibly wild fit.
