@@ -15,6 +15,7 @@ benchmark scores the other half. Coverage on curves unlike LCDB's is not guarant
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -59,8 +60,10 @@ class Calibration:
                    data.get("source", str(path)))
 
 
+@functools.lru_cache(maxsize=1)
 def shipped() -> Calibration:
-    """The table calibrated on LCDB (see the module docstring); normal quantiles if absent."""
+    """The table calibrated on LCDB (see the module docstring); normal quantiles if absent.
+    Read once per process (every ``extrapolate`` call needs it)."""
     resource = resources.files(__package__) / SHIPPED
     if not resource.is_file():
         return Calibration({})

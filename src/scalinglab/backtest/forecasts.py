@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..fit.many import ManyFits, fit_many
-from ..fit.select import INCUMBENT, SWITCH_FACTOR, TIE, WEAK_HOLDOUT
+from ..fit.select import TIE, weigh_weak_evidence
 from ..laws.base import get_law
 from .protocol import Suite
 
@@ -126,14 +126,12 @@ def ensemble_forecast(members: list[Forecast]) -> Forecast:
 
 def choose(scores: np.ndarray, laws: tuple[str, ...], n_held: np.ndarray | None = None) -> np.ndarray:
     """Column of the law ``fit(law="auto")`` picks per row of inner backtest ``scores`` (C, L):
-    the lowest score; within ``TIE`` of it, the law with fewer parameters. Rows whose
-    backtest held out at most ``WEAK_HOLDOUT`` sizes (``n_held``, (C,)) keep ``INCUMBENT``
-    unless another law scores ``SWITCH_FACTOR`` times lower. -1 where no law was scored."""
+    the lowest score; within ``TIE`` of it, the law with fewer parameters. With ``n_held``
+    (held-out sizes per row), weak evidence keeps m3 as in ``fit`` (:func:`weigh_weak_evidence`).
+    -1 where no law was scored."""
     n_params = np.array([get_law(law).n_params for law in laws])
-    if n_held is not None and INCUMBENT in laws:
-        incumbent = np.array(laws) == INCUMBENT
-        weak = (np.asarray(n_held) <= WEAK_HOLDOUT) & np.isfinite(scores[:, incumbent][:, 0])
-        scores = scores * np.where(weak[:, None] & ~incumbent[None, :], SWITCH_FACTOR, 1.0)
+    if n_held is not None:
+        scores = weigh_weak_evidence(scores, laws, n_held)
     best = np.min(scores, axis=1, keepdims=True)
     near = np.isfinite(scores) & (scores <= best * (1 + TIE) + 1e-15)
     # among the near-best, fewest parameters, then the lower score

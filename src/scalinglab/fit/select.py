@@ -51,6 +51,19 @@ INCUMBENT = "m3"
 SWITCH_FACTOR = 20.0
 
 
+def weigh_weak_evidence(scores: np.ndarray, laws, n_held) -> np.ndarray:
+    """Backtest scores (curves, laws) as the choice compares them: on rows whose backtest held
+    out at most ``WEAK_HOLDOUT`` sizes (``n_held``, one per row) and scored ``INCUMBENT``,
+    every other law's score is multiplied by ``SWITCH_FACTOR``."""
+    scores = np.asarray(scores, float)
+    laws = list(laws)
+    if INCUMBENT not in laws:
+        return scores
+    incumbent = np.arange(len(laws)) == laws.index(INCUMBENT)
+    weak = (np.asarray(n_held) <= WEAK_HOLDOUT) & np.isfinite(scores[:, incumbent][:, 0])
+    return scores * np.where(weak[:, None] & ~incumbent[None, :], SWITCH_FACTOR, 1.0)
+
+
 def backtest_split(curve: Curve, holdout: float = 0.25) -> tuple[np.ndarray, int]:
     """Boolean mask of the training points and the number of held-out distinct sizes."""
     if not 0 < holdout < 1:
@@ -141,8 +154,8 @@ def compare_laws(curve: Curve, *, candidates=None, loss: str = "huber", delta: f
     scored = fitted[np.isfinite(fitted["backtest"])]
     if len(scored):
         weak = n_hold <= WEAK_HOLDOUT and INCUMBENT in scored.index
-        handicap = np.where(weak & (scored.index != INCUMBENT), SWITCH_FACTOR, 1.0)
-        scored = scored.assign(effective=scored["backtest"] * handicap)
+        scored = scored.assign(effective=weigh_weak_evidence(scored[["backtest"]].to_numpy().T, scored.index,
+                                                             [n_hold])[0])
         # within 0.1 % of the best (effective) score, the simpler law wins (then the lower BIC)
         near_best = scored["effective"] <= scored["effective"].min() * (1 + TIE) + 1e-15
         ranked = pd.concat([scored[near_best].sort_values(["n_params", "bic"]),
