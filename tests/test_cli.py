@@ -75,20 +75,26 @@ def test_demo_runs_a_real_study(tmp_path):
     assert "ran 0 run(s)" in " ".join(again.output.split())          # resumed from the store
 
 
-def test_study_commands(tmp_path):
+def run_logreg_study(tmp_path, name, dataset, sizes, max_iter):
+    """Write a one-estimator study spec, run it with ``scalinglab study run``; (db, result)."""
     spec = tmp_path / "spec.toml"
-    spec.write_text("""
-name = "cli"
-dataset = "iris"
+    spec.write_text(f"""
+name = "{name}"
+dataset = "{dataset}"
 seeds = [0, 1]
-sizes = [20, 40, 80]
+sizes = {sizes}
 [estimators.logreg]
 class = "sklearn.linear_model.LogisticRegression"
-params = {max_iter = 500}
+params = {{max_iter = {max_iter}}}
 """)
     db = tmp_path / "s.db"
     result = runner.invoke(app, ["study", "run", str(spec), "--db", str(db)])
     assert result.exit_code == 0, result.output
+    return db, result
+
+
+def test_study_commands(tmp_path):
+    db, result = run_logreg_study(tmp_path, "cli", "iris", [20, 40, 80], 500)
     assert "ran 6 run(s)" in " ".join(result.output.split())
     status = runner.invoke(app, ["study", "status", str(db)])
     assert status.exit_code == 0 and "cli" in status.output
@@ -224,19 +230,7 @@ def test_literature_command():
 
 
 def test_report_command_and_study_run_report(tmp_path):
-    spec = tmp_path / "spec.toml"
-    spec.write_text("""
-name = "rep"
-dataset = "digits"
-seeds = [0, 1]
-sizes = [30, 60, 120, 240, 480]
-[estimators.logreg]
-class = "sklearn.linear_model.LogisticRegression"
-params = {max_iter = 300}
-""")
-    db = tmp_path / "s.db"
-    result = runner.invoke(app, ["study", "run", str(spec), "--db", str(db)])
-    assert result.exit_code == 0, result.output
+    db, _ = run_logreg_study(tmp_path, "rep", "digits", [30, 60, 120, 240, 480], 300)
     assert (tmp_path / "s.report.html").exists()
     out = tmp_path / "again.html"
     result = runner.invoke(app, ["report", str(db), "--out", str(out), "--bootstrap", "50", "--target", "0.08"])
