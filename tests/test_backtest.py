@@ -130,6 +130,7 @@ def test_lcdb_sample_runs_without_nan(sample):
     assert set(auto.loc[~ill, "law"]) <= set(sl.backtest.LAWS) | {"ensemble"}
 
 
+@pytest.mark.slow
 def test_lcdb_sample_parallel_equals_serial(sample):
     curves = dict(list(sample.items())[:8])
     serial = sl.backtest.run(curves, n_boot=20, n_jobs=1).rows
@@ -137,6 +138,7 @@ def test_lcdb_sample_parallel_equals_serial(sample):
     pd.testing.assert_frame_equal(serial, parallel, check_exact=False, rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_calibrated_intervals_cover_on_the_shipped_sample(sample):
     """The sample's datasets are in the evaluation half (not used to calibrate); 80 % intervals
     should cover roughly 80 % of its held-out sizes (loose bounds: 30 curves)."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 import scalinglab as sl
@@ -64,6 +65,7 @@ def test_bad_column_is_a_clear_error(tmp_path):
     assert "['size'] not found" in result.output
 
 
+@pytest.mark.slow
 def test_demo_runs_a_real_study(tmp_path):
     result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--bootstrap", "50", "--n-jobs", "1"])
     assert result.exit_code == 0, result.output
