@@ -7,12 +7,12 @@ import pandas as pd
 
 import scalinglab as sl
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "chinchilla_svg_extracted_data.csv"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "chinchilla_points.csv"
 
 
 def chinchilla_curve() -> sl.Curve:
     if not DATA.exists():
-        raise SystemExit(f"needs {DATA} (the project's ../shared/data)")
+        raise SystemExit(f"needs {DATA} (shipped with the repository)")
     df = pd.read_csv(DATA)
     df["D"] = df["Training FLOP"] / (6 * df["Model Size"])
     df = df.sort_values("loss").iloc[:-5]   # drop the 5 highest losses -> 240 points

@@ -1,4 +1,8 @@
-"""Shared fixtures: paths to ../shared data (tests needing it skip with a reason when absent)."""
+"""Shared fixtures: the test data shipped in tests/data (see its README for sources and credits).
+
+The files are part of the repository, so the correctness tests that read them (NIST StRD,
+Chinchilla) run in a fresh clone; a missing file is an error, never a skip.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
-def shared_file(*parts: str) -> Path:
-    path = SHARED_DATA.joinpath(*parts)
+def data_file(*parts: str) -> Path:
+    """A file under tests/data; fails (does not skip) when it is missing."""
+    path = TEST_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"needs {path} (the project's ../shared/data folder), which is absent here")
+        raise FileNotFoundError(f"test data {path} is missing: it ships with the repository (tests/data)")
     return path
 
 
@@ -23,7 +28,7 @@ def chinchilla_curve():
     """Epoch AI's extraction of Hoffmann et al. 2022 fig. 4, as Besiroglu et al. 2024 use it:
     D = FLOP / (6 N), the 5 highest-loss points dropped -> 240 points."""
     import scalinglab as sl
-    df = pd.read_csv(shared_file("chinchilla_svg_extracted_data.csv"))
+    df = pd.read_csv(data_file("chinchilla_points.csv"))
     df["D"] = df["Training FLOP"] / (6 * df["Model Size"])
     df = df.sort_values("loss").iloc[:-5]
     return sl.Curve(np.c_[df["Model Size"], df["D"]], df["loss"].to_numpy(), metric="loss",

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import scalinglab as sl
-from conftest import shared_file
+from conftest import data_file
 
 
 class DanWood(sl.Law):
@@ -46,7 +46,7 @@ class Bennett5(sl.Law):
 
 def read_strd(name: str):
     """Parse a NIST StRD .dat file: starts, certified values, RSS and the data."""
-    lines = shared_file("nist_strd", f"{name}.dat").read_text().splitlines()
+    lines = data_file("nist_strd", f"{name}.dat").read_text().splitlines()
     starts, certified = [], []
     for line in lines:
         m = re.match(r"\s*b\d+\s*=\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", line)
