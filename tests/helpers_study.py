@@ -43,10 +43,11 @@ def make_spec(name, log_path, delay=0.0, fail_size=-1, sizes=(30, 60, 120, 240),
 
 def main():
     """python helpers_study.py DB NAME LOG DELAY LEASE: run the study serially."""
+    import helpers_study                    # the estimator's class path as the tests see it (not __main__)
     import scalinglab as sl
     db, name, log, delay, lease = sys.argv[1:6]
-    study = sl.Study(make_spec(name, log, float(delay)), store=db, lease=float(lease))
-    study.run(n_jobs=1, progress=False)
+    study = sl.Study(helpers_study.make_spec(name, log, float(delay)), store=db, lease=float(lease))
+    sys.exit(study.run(n_jobs=1, progress=False).exit_code)
 
 
 if __name__ == "__main__":

@@ -122,6 +122,5 @@ def analyse_curves(curves, *, title: str = "Data-scaling analysis", target: floa
 def analyse_study(study, **kwargs) -> StudyAnalysis:
     """Analyse every curve of a :class:`~scalinglab.Study` (runs, failures and spec included)."""
     df = study.frame()
-    failures = df[df["status"] == "FAILED"] if len(df) else None
-    return analyse_curves(study.curves(), title=f"Study {study.spec.name}", runs=df, failures=failures,
+    return analyse_curves(study.curves(), title=f"Study {study.spec.name}", runs=df, failures=study.failures(),
                           spec=study.spec.describe(), notes=study.notes, **kwargs)

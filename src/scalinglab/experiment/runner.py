@@ -3,8 +3,15 @@
 Every cell (estimator × model size × size × seed) is claimed in the store before it runs
 and finished there the moment it ends (``store.py``), so a killed study resumes where it
 stopped: finished runs are skipped, runs that were in flight when their worker died are
-reclaimed once their heartbeat is older than the lease, and two workers on one store never
-run the same cell twice.
+reclaimed at once when the worker is provably dead (same machine, process gone) and otherwise
+once its heartbeat is older than its lease (database clock), and two workers on one store never
+store the same cell twice. A study re-run under the same name must have the same fingerprint
+(everything that determines a run's result); extending sizes, seeds, model sizes or adding an
+estimator is allowed, anything else is refused with what changed.
+
+Exit statuses of ``scalinglab study run`` (:attr:`StudySummary.exit_code`): 0 every cell
+complete; 1 some runs failed; 4 incomplete (runs held by live workers elsewhere, or left for a
+later run).
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import json
 import threading
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,10 +32,14 @@ from ..curves import Curve, CurveSet
 from ..errors import ScalingLabError
 from . import executors
 from .spec import StudySpec
-from .store import COMPLETE, FAILED, RUNNING, Cell, Store, worker_id
+from .spec import _is_estimator as is_estimator
+from .store import (COMPLETE, DEFAULT_LEASE, FAILED, RECLAIMABLE, RUNNING, Cell, Store, process_identity,
+                    worker_id)
 
-#: Seconds without a heartbeat after which a RUNNING run is presumed dead and reclaimed.
-DEFAULT_LEASE = 60.0
+PENDING, TOTAL = "PENDING", "TOTAL"
+EXIT_COMPLETE, EXIT_FAILED_RUNS, EXIT_INCOMPLETE = 0, 1, 4
+#: Columns of a failure listing.
+FAILURE_COLUMNS = ["estimator", "model_size", "size", "seed", "error"]
 
 
 # -- data splits -------------------------------------------------------------------------------------
@@ -80,7 +91,7 @@ def make_estimator(template, model_size, seed: int):
     with ``random_state`` set to the run's seed when it has one."""
     if model_size != "":
         est = template(json.loads(model_size))
-    elif hasattr(template, "fit"):
+    elif is_estimator(template):
         est = clone(template)
     else:
         est = template()
@@ -138,13 +149,13 @@ class _Heartbeat:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._active: dict[int, tuple] = {}
+        self._active: dict[int, Store] = {}
         self._thread: threading.Thread | None = None
         self._period = DEFAULT_LEASE / 3
 
-    def start(self, store, run_id: int, worker: str, lease: float) -> None:
+    def start(self, store: Store, run_id: int, lease: float) -> None:
         with self._lock:
-            self._active[run_id] = (store, worker)
+            self._active[run_id] = store
             self._period = min(self._period, lease / 3)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, daemon=True, name="scalinglab-heartbeat")
@@ -159,9 +170,10 @@ class _Heartbeat:
             time.sleep(self._period)
             with self._lock:
                 active = list(self._active.items())
-            for run_id, (store, worker) in active:
+            me = process_identity()
+            for run_id, store in active:
                 try:
-                    store.heartbeat(run_id, worker)
+                    store.heartbeat(run_id, me)
                 except Exception:                         # noqa: BLE001 - retried at the next beat
                     pass
 
@@ -171,9 +183,10 @@ _HEARTBEAT = _Heartbeat()
 
 @dataclass(frozen=True)
 class RunTask:
-    """Everything a worker needs for one cell (picklable)."""
+    """Everything a worker needs for one cell (picklable; its repr never shows the store URL,
+    which may hold a password)."""
 
-    store_url: str
+    store_url: str = field(repr=False)
     study_id: int
     cell: Cell
     template: object
@@ -188,44 +201,48 @@ class RunTask:
 
 
 def execute(task: RunTask) -> tuple[Cell, str]:
-    """Claim, train, evaluate, finish; returns (cell, outcome) with outcome in
-    "complete", "failed", "skipped". Never raises for a failing estimator: the error text is
-    stored with the run."""
+    """Claim, train, evaluate, finish; returns (cell, outcome) with outcome in "complete",
+    "failed", "skipped" (finished, or held by a live worker) or "lost" (another worker
+    reclaimed the run while this one trained it: this result is dropped, the other's counts).
+    Never raises for a failing estimator: the error text is stored with the run."""
     store = Store.shared(task.store_url)
-    me = worker_id()
-    run_id = store.claim(task.study_id, task.cell, me, task.lease)
+    me = process_identity()
+    run_id = store.claim(task.study_id, task.cell, worker_id(), task.lease, process=me)
     if run_id is None:
         return task.cell, "skipped"
-    _HEARTBEAT.start(store, run_id, me, task.lease)
+    _HEARTBEAT.start(store, run_id, task.lease)
     try:
-        t0 = time.perf_counter()
-        trials_rows, params = None, {}
-        if task.search:
-            est, params, trials_rows = search_and_fit(task.template, task.cell.model_size, task.cell.seed,
-                                                      task.X_train, task.y_train, task.metric, task.search,
-                                                      task.cell.estimator)
-        else:
-            est = make_estimator(task.template, task.cell.model_size, task.cell.seed)
-            est.fit(task.X_train, task.y_train)
-        t1 = time.perf_counter()
-        if hasattr(est, "n_parameters_"):          # torch models report N for joint laws
-            params = {**params, "n_parameters": int(est.n_parameters_)}
-        value = score(task.metric, est, task.X_test, task.y_test)
-        t2 = time.perf_counter()
-        store.finish(run_id, me, status=COMPLETE, metric=task.metric_name, value=value, params=params,
-                     train_time=t1 - t0, eval_time=t2 - t1, trial_rows=trials_rows)
-        return task.cell, "complete"
-    except Exception as exc:                                     # noqa: BLE001 - recorded, study goes on
-        store.finish(run_id, me, status=FAILED, metric=task.metric_name,
-                     error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}")
-        return task.cell, "failed"
+        try:
+            t0 = time.perf_counter()
+            trials_rows, params = None, {}
+            if task.search:
+                est, params, trials_rows = search_and_fit(task.template, task.cell.model_size, task.cell.seed,
+                                                          task.X_train, task.y_train, task.metric, task.search,
+                                                          task.cell.estimator)
+            else:
+                est = make_estimator(task.template, task.cell.model_size, task.cell.seed)
+                est.fit(task.X_train, task.y_train)
+            t1 = time.perf_counter()
+            if hasattr(est, "n_parameters_"):          # torch models report N for joint laws
+                params = {**params, "n_parameters": int(est.n_parameters_)}
+            value = score(task.metric, est, task.X_test, task.y_test)
+            t2 = time.perf_counter()
+        except Exception as exc:                                 # noqa: BLE001 - recorded, study goes on
+            kept = store.finish(run_id, status=FAILED, metric=task.metric_name, process=me,
+                                error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}")
+            return task.cell, "failed" if kept else "lost"
+        kept = store.finish(run_id, status=COMPLETE, metric=task.metric_name, value=value, params=params,
+                            train_time=t1 - t0, eval_time=t2 - t1, trial_rows=trials_rows, process=me)
+        return task.cell, "complete" if kept else "lost"
     finally:
         _HEARTBEAT.stop(run_id)
 
 
 @dataclass(frozen=True)
 class StudySummary:
-    """What a call to :meth:`Study.run` did, and where the study stands."""
+    """What a call to :meth:`Study.run` did, and where the study stands: ``status`` counts
+    COMPLETE, FAILED, RUNNING (held by live workers), RECLAIMABLE, PENDING (not started) and
+    TOTAL cells; :attr:`complete` is True only when every cell has a completed run."""
 
     ran: int
     failed: int
@@ -234,46 +251,199 @@ class StudySummary:
     status: dict = field(default_factory=dict)
     failures: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
+    lost: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.status.get(COMPLETE, 0) >= self.status.get(TOTAL, 0) and not self.unfinished
+
+    @property
+    def unfinished(self) -> int:
+        """Cells still without a finished run: in flight elsewhere, reclaimable or not started."""
+        return sum(self.status.get(k, 0) for k in (RUNNING, RECLAIMABLE, PENDING))
+
+    @property
+    def exit_code(self) -> int:
+        """0 every cell complete, 1 some runs failed, 4 incomplete (see the module docstring)."""
+        if self.status.get(FAILED, 0):
+            return EXIT_FAILED_RUNS
+        return EXIT_COMPLETE if self.complete else EXIT_INCOMPLETE
 
     def __str__(self) -> str:
         counts = ", ".join(f"{k.lower()} {v}" for k, v in self.status.items())
         text = (f"ran {self.ran} run(s) in {self.seconds:.1f} s ({self.failed} failed, {self.skipped} already done "
                 f"or held by another worker); study: {counts}")
+        if self.lost:
+            text += (f"\nnote: {self.lost} run(s) finished here after another worker had reclaimed them; "
+                     "their results were dropped (the other worker's count)")
         for note in self.notes:
             text += f"\nnote: {note}"
         if self.failures is not None and len(self.failures):
             for _, row in self.failures.iterrows():
-                first = str(row["error"]).splitlines()[0]
-                text += f"\nfailed: {row['estimator']} size {row['size']} seed {row['seed']}: {first}"
+                first = str(row["error"]).splitlines()[0] if str(row["error"]) else ""
+                model = f" model {row['model_size']}" if row["model_size"] != "" else ""
+                text += f"\nfailed: {row['estimator']}{model} size {row['size']} seed {row['seed']}: {first}"
+        if self.unfinished:
+            s = self.status
+            text += (f"\nstudy INCOMPLETE: {s.get(RUNNING, 0)} run(s) held by live workers elsewhere, "
+                     f"{s.get(RECLAIMABLE, 0)} reclaimable, {s.get(PENDING, 0)} not started; run it again "
+                     "(or wait for the other workers) to finish it")
+        elif self.status.get(FAILED, 0):
+            text += (f"\nstudy finished with {self.status[FAILED]} failed run(s): fix the cause and run again "
+                     "with retry_failed=True (--retry-failed)")
+        else:
+            text += "\nstudy complete"
         return text
 
 
 def curves_from_runs(df: pd.DataFrame, metric: str | None = None, name: str = "") -> CurveSet:
-    """Completed, finite runs of a store's frame as one Curve per estimator (and model size)."""
-    df = df[(df["status"] == COMPLETE) & np.isfinite(df["value"].astype(float))] if len(df) else df
+    """Completed, finite runs of a store's frame as one Curve per estimator (and model size),
+    rows sorted by (estimator, model size, size, seed): the same runs give the same curves
+    whatever order they finished in."""
+    if len(df):
+        df = df[(df["status"] == COMPLETE) & np.isfinite(df["value"].astype(float))]
     if not len(df):
         raise ScalingLabError(f"study {name!r} has no completed runs yet")
+    df = df.sort_values(["estimator", "model_size", "size", "seed"], kind="stable")
     out = {}
-    for (estimator, model), part in df.groupby(["estimator", "model_size"], sort=False):
+    for (estimator, model), part in df.groupby(["estimator", "model_size"], sort=True):
         key = estimator if model == "" else f"{estimator}[{model}]"
         out[key] = Curve(part["size"].to_numpy(float), part["value"].to_numpy(float), seed=part["seed"].to_numpy(),
                          metric=metric or str(part["metric"].iloc[0]))
     return CurveSet(out)
 
 
-class Study:
+def spec_changes(old: Mapping, new: Mapping) -> list[str]:
+    """What differs between two study fingerprints, in words; a new estimator is not a change
+    (it only adds runs)."""
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) == new.get(key) or (key.startswith("estimator ") and key not in old):
+            continue
+        if key not in new:
+            changes.append(f"{key} removed")
+        elif key == "data":
+            changes.append("the data (X, y) differ")
+        else:
+            changes.append(f"{key}: {_short(old.get(key))} -> {_short(new[key])}")
+    return changes
+
+
+def _short(text, width: int = 160) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+# what a schema-1 store kept of a spec that also determines results (it stored no fingerprint)
+_V1_FIELDS = ("dataset", "n", "task", "metric", "test_fraction", "search", "split_seed")
+
+
+def _v1_changes(stored: Mapping, spec: StudySpec) -> list[str]:
+    now = spec.describe()
+    changes = [f"{k}: {_short(stored.get(k))} -> {_short(now.get(k))}" for k in _V1_FIELDS
+               if json.dumps(stored.get(k), default=str) != json.dumps(now.get(k), default=str)]
+    old_estimators = stored.get("estimators") or {}
+    changes += [f"estimator {k}: {_short(v)} -> {_short(now['estimators'].get(k))}"
+                for k, v in old_estimators.items() if now["estimators"].get(k) != v]
+    return changes
+
+
+class StoredStudy:
+    """A study's runs as stored, read without its spec: what ``report``, ``study status`` and
+    ``study export`` need. Get one with :meth:`Study.open`."""
+
+    def __init__(self, store: Store, name: str):
+        self.store = store
+        self.name = name
+        self.study_id = store.study_by_name(name)
+
+    @property
+    def stored_spec(self) -> dict:
+        """The spec the study last ran under (plain data)."""
+        return self.store.study_spec(self.study_id)
+
+    @property
+    def metric_name(self) -> str | None:
+        return self.stored_spec.get("metric")
+
+    def frame(self, status: str | None = None) -> pd.DataFrame:
+        """The study's runs (only those with ``status`` if given), sorted by estimator, model
+        size, size and seed."""
+        return self.store.frame(self.study_id, status)
+
+    def failures(self) -> pd.DataFrame:
+        """The FAILED runs: estimator, model size, size, seed and the error text."""
+        return self.frame(FAILED)[FAILURE_COLUMNS].reset_index(drop=True)
+
+    def status(self) -> dict:
+        """Runs by state (COMPLETE, FAILED, RUNNING, RECLAIMABLE), PENDING cells of the last
+        spec without a run, and TOTAL."""
+        counts = self.store.counts(self.study_id)
+        total = max(int(self.stored_spec.get("cells", 0)), sum(counts.values()))
+        return {**counts, PENDING: total - sum(counts.values()), TOTAL: total}
+
+    def curves(self) -> CurveSet:
+        """One curve per estimator (per estimator and model size when there is a model-size
+        axis) from the completed runs: x = training-set size, y = the metric, seeds kept."""
+        return curves_from_runs(self.frame(COMPLETE), self.metric_name, self.name)
+
+    def joint_curve(self, estimator: str) -> Curve:
+        """(model size, data size) -> metric for an estimator with a model-size axis; the model
+        size is the trained parameter count N when the estimator reports one (torch adapter),
+        else the product of the model-size value."""
+        df = self.frame(COMPLETE)
+        df = df[df["estimator"] == estimator]
+        if not len(df) or (df["model_size"] == "").any():
+            raise ScalingLabError(f"no completed model-size runs for {estimator!r}")
+        model = np.array([float(json.loads(p).get("n_parameters", np.prod(json.loads(m))))
+                          for p, m in zip(df["params"], df["model_size"])])
+        return Curve(np.c_[model, df["size"].to_numpy(float)], df["value"].to_numpy(float),
+                     seed=df["seed"].to_numpy(), metric=self.metric_name, x_names=("model_size", "n"))
+
+
+class _Tasks(Sequence):
+    """The run tasks of a list of cells, built when an executor asks for them (a task holds
+    its training set: building them all up front would hold every training set at once)."""
+
+    def __init__(self, study: "Study", cells: list[Cell]):
+        self._study, self._cells = study, cells
+        self._orders: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        study, cell = self._study, self._cells[i]
+        spec = study.spec
+        if cell.seed not in self._orders:
+            self._orders[cell.seed] = study.pool[seed_order(spec, study.pool, cell.seed)]
+        train = self._orders[cell.seed][:cell.size]
+        return RunTask(study.store.connect_url, study.study_id, cell, spec.estimators[cell.estimator],
+                       spec.X[train], spec.y[train], spec.X[study.test], spec.y[study.test], spec.metric,
+                       spec.metric_name, spec.search, study.lease)
+
+
+class Study(StoredStudy):
     """A study bound to a store.
 
     >>> # study = Study(spec, store="study.db"); study.run(n_jobs=2); study.curves()
+
+    Re-running a name checks the spec's fingerprint against the stored one and refuses a
+    changed experiment (other data, estimator parameters, metric, split or search) with what
+    changed; sizes, seeds and model sizes may be extended and estimators added.
     """
 
     def __init__(self, spec: StudySpec, store: str | Store = "scalinglab-study.db", *, lease: float = DEFAULT_LEASE):
         if not isinstance(spec, StudySpec):
             raise ScalingLabError(f"expected a StudySpec, got {type(spec).__name__}")
+        if isinstance(lease, bool) or not isinstance(lease, (int, float)) or not 0 < lease < float("inf"):
+            raise ScalingLabError(f"lease must be a positive number of seconds, got {lease!r}")
         self.spec = spec
+        self.name = spec.name
         self.store = store if isinstance(store, Store) else Store(store)
         self.lease = float(lease)
-        self.study_id = self.store.study_id(spec.name, spec.describe())
         self.pool, self.test = split(spec)
         self.notes: list[str] = []
         # sizes are capped by the data available: larger ones become one run on the whole pool
@@ -282,19 +452,55 @@ class Study:
         if too_big:
             self.notes.append(f"sizes {too_big} exceed the training pool of {len(self.pool)} samples: "
                               f"capped to {len(self.pool)}")
+        self.study_id = self._bind()
+
+    def _bind(self) -> int:
+        """The study's id, created if new; refuses a stored study whose fingerprint differs."""
+        spec, store = self.spec, self.store
+        described = {**spec.describe(), "cells": len(self.cells())}
+        fingerprint = spec.fingerprint()
+        record = store.study_record(spec.name)
+        if record is None:
+            store.study_id(spec.name, described, fingerprint)
+            record = store.study_record(spec.name)          # another worker may have created it first
+        stored = record["fingerprint"]
+        changes = _v1_changes(record["spec"], spec) if stored is None else spec_changes(stored, fingerprint)
+        if changes:
+            raise ScalingLabError(
+                f"study {spec.name!r} in {store.url} was run with a different spec; changed: {'; '.join(changes)}. "
+                "Resuming it would mix two experiments in one curve. Extending sizes, seeds or model sizes, or adding "
+                "an estimator, is allowed; to start a new study give it another name, or delete the old one "
+                f"(`scalinglab study delete {store.url} {spec.name}` or Store.delete_study)")
+        merged = {**(stored or {}), **fingerprint}
+        if merged != stored or json.dumps(record["spec"], default=str, sort_keys=True) != \
+                json.dumps(described, default=str, sort_keys=True):
+            store.update_study(record["id"], described, merged)
+        return record["id"]
+
+    @property
+    def metric_name(self) -> str:
+        return self.spec.metric_name
+
+    @classmethod
+    def open(cls, store: str | Store, name: str | None = None) -> StoredStudy:
+        """A stored study, read without its spec; ``store`` given as a path or URL is opened
+        read-only (a missing file is "not found", never a new database). Without ``name``: the
+        store's only study, or an error listing them."""
+        store = store if isinstance(store, Store) else Store(store, read_only=True)
+        if name is None:
+            names = store.study_names()
+            if len(names) != 1:
+                raise ScalingLabError(f"{store.url} holds {len(names)} studies {names}: name one")
+            name = names[0]
+        return StoredStudy(store, name)
 
     def cells(self) -> list[Cell]:
         models = [""] if self.spec.model_sizes is None else [json.dumps(m) for m in self.spec.model_sizes]
         return [Cell(name, size, seed, model) for name in self.spec.estimators for model in models
                 for seed in self.spec.seeds for size in self.sizes]
 
-    def _tasks(self, cells: list[Cell]) -> list[RunTask]:
-        orders = {seed: self.pool[seed_order(self.spec, self.pool, seed)] for seed in self.spec.seeds}
-        X, y = self.spec.X, self.spec.y
-        X_test, y_test = X[self.test], y[self.test]
-        return [RunTask(self.store.url, self.study_id, c, self.spec.estimators[c.estimator],
-                        X[orders[c.seed][:c.size]], y[orders[c.seed][:c.size]], X_test, y_test, self.spec.metric,
-                        self.spec.metric_name, self.spec.search, self.lease) for c in cells]
+    def _tasks(self, cells: list[Cell]) -> _Tasks:
+        return _Tasks(self, cells)
 
     def pending(self, retry_failed: bool = False) -> list[Cell]:
         """Cells without a finished run (and failed ones with ``retry_failed``)."""
@@ -304,54 +510,35 @@ class Study:
     def run(self, *, n_jobs: int = 1, executor: str = "joblib", progress: bool = True, client=None,
             retry_failed: bool = False) -> StudySummary:
         """Run every pending cell. ``executor``: "joblib" (local processes, default), "serial"
-        (in this process), or "dask" (``client``, or a LocalCluster of ``n_jobs`` workers)."""
+        (in this process), or "dask" (``client``, or a LocalCluster of ``n_jobs`` workers).
+        Runs of dead workers are taken over; a run that became reclaimable while this call
+        ran (its worker died meanwhile) is taken in a second pass. The summary says whether
+        the study is complete (``summary.complete``, ``summary.exit_code``)."""
         if retry_failed:
-            self._reset_failed()
-        cells = self.pending(retry_failed)
+            self.store.delete_failed(self.study_id)
         t0 = time.perf_counter()
-        outcomes = executors.run(execute, self._tasks(cells), executor=executor, n_jobs=n_jobs,
-                                 progress=progress, client=client, label=f"study {self.spec.name}")
-        counts = pd.Series([o for _, o in outcomes], dtype=object).value_counts()
+        outcomes: dict[Cell, str] = {}
+        cells = self.pending()
+        for _ in range(3):
+            if not cells:
+                break
+            for cell, outcome in executors.run(execute, self._tasks(cells), executor=executor, n_jobs=n_jobs,
+                                               progress=progress, client=client, label=f"study {self.spec.name}"):
+                if outcomes.get(cell) in (None, "skipped"):
+                    outcomes[cell] = outcome
+            mine = set(self.cells())
+            cells = [c for c in self.store.reclaimable_cells(self.study_id) if c in mine]
+        counts = pd.Series(list(outcomes.values()), dtype=object).value_counts()
         status = self.status()
-        failures = None
-        if status[FAILED]:
-            df = self.frame()
-            failures = df[df["status"] == FAILED][["estimator", "size", "seed", "model_size", "error"]]
         return StudySummary(ran=int(counts.get("complete", 0) + counts.get("failed", 0)),
                             failed=int(counts.get("failed", 0)), skipped=int(counts.get("skipped", 0)),
-                            seconds=time.perf_counter() - t0, status=status, failures=failures,
-                            notes=tuple(self.notes))
-
-    def _reset_failed(self) -> None:
-        from sqlalchemy import delete
-        from .store import runs
-        with self.store.transaction() as conn:
-            conn.execute(delete(runs).where(runs.c.study_id == self.study_id, runs.c.status == FAILED))
+                            lost=int(counts.get("lost", 0)), seconds=time.perf_counter() - t0, status=status,
+                            failures=self.failures() if status[FAILED] else None, notes=tuple(self.notes))
 
     def status(self) -> dict:
-        """Counts of runs by status, and the cells not started yet."""
+        """Runs by state (COMPLETE, FAILED, RUNNING held by live workers, RECLAIMABLE), the
+        spec's cells not started yet (PENDING) and TOTAL."""
         counts = self.store.counts(self.study_id)
-        total = len(self.cells())
-        return {COMPLETE: counts.get(COMPLETE, 0), FAILED: counts.get(FAILED, 0), RUNNING: counts.get(RUNNING, 0),
-                "PENDING": total - sum(counts.values()), "TOTAL": total}
-
-    def frame(self) -> pd.DataFrame:
-        return self.store.frame(self.study_id)
-
-    def curves(self) -> CurveSet:
-        """One curve per estimator (per estimator and model size when there is a model-size
-        axis) from the completed runs: x = training-set size, y = the metric, seeds kept."""
-        return curves_from_runs(self.frame(), self.spec.metric_name, self.spec.name)
-
-    def joint_curve(self, estimator: str) -> Curve:
-        """(model size, data size) -> metric for an estimator with a model-size axis; the model
-        size is the trained parameter count N when the estimator reports one (torch adapter),
-        else the product of the model-size value."""
-        df = self.frame()
-        df = df[(df["status"] == COMPLETE) & (df["estimator"] == estimator)]
-        if not len(df) or (df["model_size"] == "").any():
-            raise ScalingLabError(f"no completed model-size runs for {estimator!r}")
-        model = np.array([float(json.loads(p).get("n_parameters", np.prod(json.loads(m))))
-                          for p, m in zip(df["params"], df["model_size"])])
-        return Curve(np.c_[model, df["size"].to_numpy(float)], df["value"].to_numpy(float),
-                     seed=df["seed"].to_numpy(), metric=self.spec.metric_name, x_names=("model_size", "n"))
+        started = self.store.cells_with_status(self.study_id, [COMPLETE, FAILED, RUNNING])
+        cells = self.cells()
+        return {**counts, PENDING: sum(c not in started for c in cells), TOTAL: len(cells)}
