@@ -107,7 +107,7 @@ def test_study_commands(tmp_path):
     fitted = runner.invoke(app, ["fit", str(csv), "--x", "size", "--y", "value", "--law", "power"])
     assert fitted.exit_code == 0, fitted.output
     bad = runner.invoke(app, ["study", "status", str(tmp_path / "nope" / "x.db")])
-    assert bad.exit_code == 2 and "cannot open the store" in bad.output
+    assert bad.exit_code == 2 and "store not found" in bad.output
 
 
 def test_laws_lists_every_law():

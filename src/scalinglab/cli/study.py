@@ -1,7 +1,13 @@
-"""``scalinglab study run|status|export``: data-scaling studies from a TOML spec."""
+"""``scalinglab study run|status|export|delete|upgrade``: data-scaling studies from a TOML spec.
+
+Read commands (``status``, ``export``, ``report``) open the store read-only: a missing file is
+"not found", never a new empty database. ``study run`` exits 0 when every cell is complete, 1
+when runs failed, 4 when the study is incomplete (runs in flight elsewhere or not started).
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Optional
 
@@ -9,21 +15,24 @@ import typer
 from rich.table import Table
 
 import scalinglab as sl
-from scalinglab.experiment.store import Store
+from scalinglab.experiment.runner import PENDING, TOTAL
+from scalinglab.experiment.store import COMPLETE, FAILED, RECLAIMABLE, RUNNING, Store
 
 from ._common import console
 
-study_app = typer.Typer(help="Data-scaling studies: run from a TOML spec, check progress, export runs.",
-                        no_args_is_help=True)
+study_app = typer.Typer(help="Data-scaling studies: run from a TOML spec, check progress, export, delete or "
+                             "upgrade a store.", no_args_is_help=True)
+
+STATES = (COMPLETE, FAILED, RUNNING, RECLAIMABLE, PENDING, TOTAL)
 
 
 def _fail(exc: Exception):
-    console.print(f"[red]error:[/red] {exc}")
+    console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
     raise typer.Exit(2) from None
 
 
 @study_app.command("run")
-def run(spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="study spec (TOML)"),
+def run(spec: Path = typer.Argument(..., help="study spec (TOML)"),
         db: Path = typer.Option(Path("scalinglab-study.db"), help="SQLite file (or use --url)"),
         url: Optional[str] = typer.Option(None, help="any SQLAlchemy URL, e.g. postgresql://..."),
         n_jobs: int = typer.Option(1, help="parallel workers"),
@@ -32,15 +41,19 @@ def run(spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="stud
         report: Optional[Path] = typer.Option(None, help="HTML report to write (default: next to the store)"),
         no_report: bool = typer.Option(False, "--no-report", help="skip the report")) -> None:
     """Run (or resume) a study: finished runs are skipped, in-flight runs of dead workers redone;
-    then fit its curves and write the HTML report."""
+    then fit its curves and write the HTML report. Exit status: 0 complete, 1 runs failed,
+    4 incomplete (runs held by other workers or not started)."""
     try:
         study = sl.Study(sl.StudySpec.from_toml(spec), store=url or str(db))
-        console.print(str(study.run(n_jobs=n_jobs, executor=executor, retry_failed=retry_failed)), soft_wrap=True)
-        if not no_report:
+        summary = study.run(n_jobs=n_jobs, executor=executor, retry_failed=retry_failed)
+        console.print(str(summary), soft_wrap=True, markup=False)
+        if not no_report and summary.status[COMPLETE]:
             target = report or (db.with_suffix(".report.html") if url is None else Path("scalinglab-report.html"))
             _write(study, target, target=None, bootstrap=1000)
     except sl.ScalingLabError as exc:
         _fail(exc)
+    if summary.exit_code:
+        raise typer.Exit(summary.exit_code)
 
 
 def _write(study, out: Path, *, target, bootstrap: int) -> None:
@@ -59,38 +72,47 @@ def _render(analysis, out: Path) -> None:
 
 def report_from_store(db: str, name: Optional[str], out: Path, *, target, bootstrap: int) -> None:
     """Rebuild the study from its stored spec and runs (no training) and write its report."""
-    from scalinglab.experiment.runner import curves_from_runs
-    store = Store(db)
+    store = Store(db, read_only=True)
     names = store.study_names()
     if not names:
-        raise sl.ScalingLabError(f"no study in {db}")
-    name = name or names[-1]
-    sid = store.study_by_name(name)
-    df = store.frame(sid)
-    curves = curves_from_runs(df, name=name)
+        raise sl.ScalingLabError(f"no study in {store.url}")
+    study = sl.Study.open(store, name or names[-1])
+    df = study.frame()
+    curves = study.curves()
     with console.status("fitting laws, bootstrapping, planning"):
-        analysis = sl.analysis.analyse_curves(curves, title=f"Study {name}", target=target, bootstrap=bootstrap,
-                                              runs=df, failures=df[df["status"] == "FAILED"],
-                                              spec=store.study_spec(sid))
+        analysis = sl.analysis.analyse_curves(curves, title=f"Study {study.name}", target=target, bootstrap=bootstrap,
+                                              runs=df, failures=study.failures(), spec=study.stored_spec)
     _render(analysis, out)
 
 
+def _studies(db: str, name: Optional[str]) -> list:
+    store = Store(db, read_only=True)
+    return [sl.Study.open(store, n) for n in ([name] if name else store.study_names())]
+
+
 @study_app.command("status")
-def status(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL")) -> None:
-    """Runs per study and status, and the failures."""
+def status(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
+           study: Optional[str] = typer.Option(None, help="study name (default: all)"),
+           as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table")) -> None:
+    """Runs per study and state (complete, failed, running, reclaimable: held by a dead worker or
+    an expired lease, pending: not started), and the failures."""
     try:
-        store = Store(db)
-        table = Table(title=f"studies in {db}")
-        for col in ("study", "complete", "failed", "running", "median train s"):
+        studies = _studies(db, study)
+        if as_json:
+            out = [{"study": s.name, **{k.lower(): v for k, v in s.status().items()},
+                    "failures": s.failures().to_dict(orient="records")} for s in studies]
+            typer.echo(json.dumps(out, indent=2, default=str))
+            return
+        table = Table(title=f"studies in {studies[0].store.url if studies else db}")
+        for col in ("study", *(s.lower() for s in STATES), "median train s"):
             table.add_column(col)
-        for name in store.study_names():
-            df = store.frame(store.study_by_name(name))
-            counts = df["status"].value_counts()
-            table.add_row(name, *(str(counts.get(s, 0)) for s in ("COMPLETE", "FAILED", "RUNNING")),
+        for s in studies:
+            counts, df = s.status(), s.frame(COMPLETE)
+            table.add_row(s.name, *(str(counts[k]) for k in STATES),
                           f"{df['train_time'].median():.3g}" if len(df) else "—")
-            for row in df[df["status"] == "FAILED"].itertuples():
-                console.print(f"[yellow]failed[/yellow] {name}: {row.estimator} size {row.size} seed {row.seed}: "
-                              f"{str(row.error).splitlines()[0]}", soft_wrap=True)
+            for row in s.failures().itertuples():
+                console.print(f"[yellow]failed[/yellow] {s.name}: {row.estimator} size {row.size} seed {row.seed}: "
+                              f"{str(row.error).splitlines()[0] if row.error else ''}", soft_wrap=True)
         console.print(table)
     except sl.ScalingLabError as exc:
         _fail(exc)
@@ -98,16 +120,52 @@ def status(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL")) 
 
 @study_app.command("export")
 def export(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
-           csv: Path = typer.Option(..., help="output CSV, one row per run"),
+           csv: Optional[Path] = typer.Option(None, help="output CSV, one row per run"),
+           as_json: bool = typer.Option(False, "--json", help="print the runs as JSON records on stdout"),
            study: Optional[str] = typer.Option(None, help="study name (default: all)")) -> None:
-    """Write the runs to CSV (fit them with `scalinglab fit OUT --x size --y value --seed-col seed`)."""
+    """Write the runs to CSV (--csv OUT) or print them as JSON (--json); rows sorted by study,
+    estimator, model size, size and seed. Fit one estimator's runs with `scalinglab fit OUT
+    --x size --y value --seed-col seed`."""
+    import pandas as pd
     try:
-        import pandas as pd
-        store = Store(db)
-        names = [study] if study else store.study_names()
-        frames = [store.frame(store.study_by_name(n)).assign(study=n) for n in names]
-        out = pd.concat(frames) if frames else pd.DataFrame()
-        out.to_csv(csv, index=False)
+        if (csv is None) == (not as_json):
+            raise sl.ScalingLabError("give --csv OUT or --json (one of them)")
+        frames = [s.frame().assign(study=s.name) for s in _studies(db, study)]
+        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if as_json:
+            typer.echo(out.to_json(orient="records", indent=2))
+            return
+        try:
+            out.to_csv(csv, index=False)
+        except OSError as error:
+            raise sl.ScalingLabError(f"cannot write {csv}: {error.strerror}") from None
         console.print(f"wrote {len(out)} runs to {csv}")
+    except sl.ScalingLabError as exc:
+        _fail(exc)
+
+
+@study_app.command("delete")
+def delete(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
+           name: str = typer.Argument(..., help="the study to delete, with all its runs"),
+           yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation")) -> None:
+    """Delete a study and its runs (to start it afresh under the same name)."""
+    try:
+        store = Store(db, read_only=True)
+        n = sl.Study.open(store, name).status()[TOTAL]
+        if not yes and not typer.confirm(f"delete study {name!r} and its runs from {store.url}?", default=False):
+            raise typer.Exit(1)
+        deleted = Store(db).delete_study(name)
+        console.print(f"deleted study {name!r} ({deleted} runs; it had {n} cells)", markup=False)
+    except sl.ScalingLabError as exc:
+        _fail(exc)
+
+
+@study_app.command("upgrade")
+def upgrade(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL")) -> None:
+    """Migrate a store written by an older scalinglab to this version's schema (one
+    transaction; back the store up first)."""
+    try:
+        old, new = Store.upgrade(db)
+        console.print(f"store schema {old} -> {new}" if old != new else f"store schema {new} is current", markup=False)
     except sl.ScalingLabError as exc:
         _fail(exc)
