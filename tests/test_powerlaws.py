@@ -22,18 +22,52 @@ def zipf_sample(n, alpha=2.5, seed=0):
     return np.random.default_rng(seed).zipf(alpha, size=n).astype(float)
 
 
-def brute_force_ks(values, discrete, convention="clauset"):
-    """Every candidate, every tail point: the O(n^2) definition."""
-    u, below, m, log_sum = xmin_search.tail_statistics(values, discrete)
+def plfit_continuous(x):
+    """Clauset et al.'s plfit.m for continuous data, transcribed loop by loop: every unique
+    value but the largest as x_min, alpha = 1 + n / sum(ln(z/xmin)), D = max|cf - cx| with
+    cx = (0:n-1)/n over the sorted tail (ties included), the first smallest D wins."""
+    x = np.sort(np.asarray(x, float))
+    best = (np.inf, None)
+    for xm in np.unique(x)[:-1]:
+        z = x[x >= xm]
+        n = len(z)
+        a = n / np.sum(np.log(z / xm))
+        D = np.max(np.abs((1 - (xm / z) ** a) - np.arange(n) / n))
+        if D < best[0]:
+            best = (D, xm)
+    D, xm = best
+    z = x[x >= xm]
+    return xm, 1 + len(z) / np.sum(np.log(z / xm)), D
+
+
+def brute_force_ks(values, discrete, convention):
+    """Every candidate's KS distance by its definition: sorted points as plfit.m; the supremum
+    over every integer from x_min to the largest value (discrete) or over both sides of
+    every jump (continuous); powerlaw 2.0's left limits at the distinct values."""
+    x = np.sort(values)
+    u = np.unique(x)
     out = np.full(len(u), np.nan)
     for i in range(len(u) - 1):
-        a = mle.fit_alpha(u[i], m[i], log_sum[i], discrete)
-        k = np.arange(i, len(u))
-        A = (below[k] - below[i]) / m[i]
-        B = (below[k + 1] - below[i]) / m[i] if convention == "clauset" else A
-        right = mle.cdf(u[k], a, u[i], discrete)
-        left = mle.cdf(u[k], a, u[i], discrete, strict=True) if discrete else right
-        out[i] = max((left - A).max(), (B - right).max())
+        z = x[x >= u[i]]
+        m = len(z)
+        uu, counts = np.unique(z, return_counts=True)
+        a = mle.fit_alpha(u[i], m, np.log(z).sum(), discrete)
+        if convention == "sorted_points":
+            out[i] = np.max(np.abs(mle.cdf(z, a, u[i], discrete) - np.arange(m) / m))
+        elif convention == "supremum" and discrete:
+            k = np.arange(u[i], z[-1] + 1)
+            emp = np.searchsorted(z, k, side="right") / m
+            out[i] = np.max(np.abs(mle.cdf(k, a, u[i], True) - emp))
+        elif convention == "supremum":
+            F = mle.cdf(uu, a, u[i], False)
+            before = np.concatenate([[0], np.cumsum(counts)[:-1]]) / m
+            after = np.cumsum(counts) / m
+            out[i] = max(np.max(np.abs(F - before)), np.max(np.abs(F - after)))
+        else:
+            F = mle.cdf(uu, a, u[i], discrete)
+            F_left = mle.cdf(uu, a, u[i], discrete, strict=True) if discrete else F
+            before = np.concatenate([[0], np.cumsum(counts)[:-1]]) / m
+            out[i] = max(np.max(F_left - before), np.max(before - F))
     return u, out
 
 
@@ -60,17 +94,57 @@ def test_discrete_mle_is_exact_not_the_biased_approximation():
     assert abs(grad) < 1e-2 * len(x) * h * 1e4
 
 
-@pytest.mark.parametrize("discrete, convention", [(False, "clauset"), (False, "powerlaw"), (True, "clauset")])
+@pytest.mark.parametrize("discrete, convention", [
+    (False, "sorted_points"), (False, "supremum"), (False, "left_limits"),
+    (True, "supremum"), (True, "sorted_points"), (True, "left_limits")])
 def test_xmin_search_equals_the_full_scan(discrete, convention):
     rng = np.random.default_rng(3)
     body = np.exp(rng.normal(0, 1, 1500))
     x = np.concatenate([body, pareto(1000, 2.2, xmin=3.0, seed=4)])
-    if discrete:
-        x = np.ceil(x)
-    u, ks = brute_force_ks(np.sort(x), discrete, convention)
+    x = np.ceil(x) if discrete else np.round(x, 3)          # ties in both
+    u, ks = brute_force_ks(x, discrete, convention)
     f = pw.fit(x, discrete=discrete, convention=convention)
     assert f.xmin == u[np.nanargmin(ks)]
-    assert f.ks == pytest.approx(np.nanmin(ks), rel=1e-12)
+    # the discrete MLE is a numerical maximum of a flat likelihood: alpha agrees to ~1e-8
+    assert f.ks == pytest.approx(np.nanmin(ks), rel=1e-6 if discrete else 1e-12)
+
+
+def test_default_is_the_authors_plfit():
+    """Continuous default = plfit.m's loop, transcribed (ties included)."""
+    rng = np.random.default_rng(5)
+    x = np.round(np.concatenate([np.exp(rng.normal(0, 1, 800)), pareto(600, 2.4, xmin=2.0, seed=6)]), 2)
+    xm, alpha, D = plfit_continuous(x)
+    f = pw.fit(x)
+    assert f.convention == "sorted_points" and f.xmin == xm
+    assert f.alpha == pytest.approx(alpha, rel=1e-12) and f.ks == pytest.approx(D, rel=1e-12)
+    assert pw.fit(np.ceil(x), discrete=True).convention == "supremum"
+
+
+#: Clauset, Shalizi & Newman 2009, Table 6.1 (alpha, x_min, n_tail as published; the data are
+#: the authors', as shipped with the powerlaw package); x_min in the data's own units.
+PUBLISHED = {
+    "words": (True, 1.95, 7, 2958), "terrorism": (True, 2.4, 12, 547),
+    "blackouts": (False, 2.3, 230_000, 59), "cities": (False, 2.37, 52_457, 580),
+    "fires": (False, 2.2, 6324, 521), "flares": (False, 1.79, 323, 1711),
+    "quakes": (False, 1.64, 794.33, 11697), "surnames": (False, 2.5, 111_919, 239),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_published_table_of_clauset_et_al(name):
+    data = pytest.importorskip("powerlaw.data", reason="the powerlaw package ships the authors' data")
+    discrete, alpha, xmin, n_tail = PUBLISHED[name]
+    x = data.load_test_dataset(name)
+    f = pw.fit(x[x > 0], discrete=discrete)
+    assert f.xmin == pytest.approx(xmin, rel=1e-5) and f.n_tail == n_tail
+    assert f.alpha == pytest.approx(alpha, abs=0.5 * 10 ** -len(str(alpha).split(".")[1]) + 1e-9)
+
+
+def test_the_supremum_picks_another_xmin_on_cities():
+    """Why the convention matters: the textbook supremum moves x_min on one published dataset."""
+    data = pytest.importorskip("powerlaw.data")
+    x = data.load_test_dataset("cities")
+    assert pw.fit(x, convention="supremum").xmin == 52_648 != pw.fit(x).xmin
 
 
 def test_xmin_found_above_a_lognormal_body():
@@ -92,7 +166,67 @@ def test_bad_input():
     with pytest.raises(sl.ScalingLabError, match="whole numbers"):
         pw.fit([1.5, 2.0, 3.0], discrete=True)
     with pytest.raises(sl.ScalingLabError, match="convention"):
-        pw.fit(pareto(100), convention="other")
+        pw.fit(pareto(100), convention="clauset")
+    with pytest.raises(sl.ScalingLabError, match="values must be numbers"):
+        pw.fit(["a", "b", "c"])
+    with pytest.raises(sl.ScalingLabError, match="3 distinct"):
+        pw.fit([2.0, 2.0, 3.0])
+    with pytest.raises(sl.ScalingLabError, match="xmin must be positive"):
+        pw.fit(pareto(100), xmin=1e9)
+
+
+def test_discrete_draws_are_exact():
+    """Tail draws against the exact probabilities: scipy's zipf at x_min = 1, and the
+    Hurwitz-zeta pmf truncated to [5, 40] by direct summation (chi-square, 40,000 draws)."""
+    from scipy import stats
+    from scalinglab.powerlaws import sampling
+    rng = np.random.default_rng(0)
+    x = sampling.discrete(rng, 40_000, 2.5, 1.0)
+    assert np.all(x == np.round(x)) and x.min() >= 1
+    k = np.arange(1, 30)
+    observed = np.array([np.sum(x == v) for v in k] + [np.sum(x >= 30)])
+    expected = np.r_[stats.zipf.pmf(k, 2.5), stats.zipf.sf(29, 2.5)] * len(x)
+    assert stats.chisquare(observed, expected).pvalue > 0.01
+    assert np.mean(x == 1) == pytest.approx(1 / stats.zipf.pmf(1, 2.5) ** -1, abs=0.01)   # 0.747, not 0.65
+    y = sampling.discrete(rng, 40_000, 1.7, 5.0, xmax=40.0)
+    support = np.arange(5, 41)
+    pmf = support ** -1.7 / np.sum(support ** -1.7)
+    observed = np.array([np.sum(y == v) for v in support])
+    assert observed.sum() == len(y) and stats.chisquare(observed, pmf * len(y)).pvalue > 0.01
+
+
+def test_continuous_truncated_draws():
+    from scipy import stats
+    from scalinglab.powerlaws import sampling
+    x = sampling.continuous(np.random.default_rng(1), 20_000, 2.2, 1.0, xmax=50.0)
+    assert x.max() <= 50 and x.min() >= 1
+    cdf = lambda v: (1 - v ** -1.2) / (1 - 50.0 ** -1.2)          # noqa: E731
+    assert stats.kstest(x, cdf).pvalue > 0.01
+
+
+def test_gof_is_calibrated_for_discrete_tails_at_xmin_1():
+    """Clauset's test at x_min = 1 (fixed): under the power law the p-value is about uniform
+    (the rounding approximation gave a mean near 0.9); a power law truncated at 30 is
+    rejected. Small version; the slow test below has the full numbers."""
+    from scalinglab.powerlaws import sampling
+    ps = [pw.fit(sampling.discrete(np.random.default_rng(s), 300, 2.5, 1.0), discrete=True, xmin=1.0)
+          .gof(25, seed=s) for s in range(5)]
+    assert 0.1 < np.mean(ps) < 0.8
+    cut = sampling.discrete(np.random.default_rng(9), 2000, 1.6, 1.0, xmax=30.0)
+    assert pw.fit(cut, discrete=True, xmin=1.0).gof(25, seed=0) < 0.1
+
+
+@pytest.mark.slow
+def test_gof_calibration_numbers():
+    """30 true discrete power laws (x_min = 1, fixed, n = 500): mean p near 0.5; 30 power laws
+    truncated at 30 (n = 500): rejected in about a third or more (issue 21's numbers)."""
+    from scalinglab.powerlaws import sampling
+    p_true = [pw.fit(sampling.discrete(np.random.default_rng(s), 500, 2.5, 1.0), discrete=True, xmin=1.0)
+              .gof(100, seed=s) for s in range(30)]
+    assert 0.35 < np.mean(p_true) < 0.65
+    p_cut = [pw.fit(sampling.discrete(np.random.default_rng(100 + s), 500, 2.0, 1.0, xmax=30.0), discrete=True,
+                    xmin=1.0).gof(100, seed=s) for s in range(30)]
+    assert np.mean(np.array(p_cut) < 0.1) >= 0.25
 
 
 def test_goodness_of_fit_bootstrap():
@@ -128,7 +262,7 @@ def reference():
 
 def test_same_xmin_and_alpha_as_powerlaw(reference):
     x, ref = reference
-    ours = pw.fit(x, convention="powerlaw")
+    ours = pw.fit(x, convention="left_limits")
     assert ours.xmin == ref.xmin
     assert ours.alpha == pytest.approx(ref.alpha, rel=1e-9)
     assert ours.sigma == pytest.approx(ref.sigma, rel=1e-9)
@@ -143,14 +277,14 @@ def test_discrete_agrees_with_powerlaw():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = powerlaw.Fit(x, discrete=True, estimate_discrete=False, verbose=False)
-    ours = pw.fit(x, discrete=True, convention="powerlaw")
+    ours = pw.fit(x, discrete=True, convention="left_limits")
     assert ours.xmin == ref.xmin and ours.alpha == pytest.approx(ref.alpha, abs=1e-4)
 
 
 @pytest.mark.parametrize("alternative", ["exponential", "truncated_power_law", "lognormal"])
 def test_likelihood_ratios_agree_with_powerlaw(reference, alternative):
     x, ref = reference
-    ours = pw.fit(x, convention="powerlaw").compare(alternative)
+    ours = pw.fit(x, convention="left_limits").compare(alternative)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         R, p = ref.distribution_compare("power_law", alternative)
@@ -165,7 +299,7 @@ def test_stretched_exponential_fit_is_at_least_as_likely_as_powerlaws(reference)
     """powerlaw's stretched-exponential optimiser can stop early; ours must reach at least its
     likelihood, i.e. a ratio no larger than powerlaw's."""
     x, ref = reference
-    ours = pw.fit(x, convention="powerlaw").compare("stretched_exponential")
+    ours = pw.fit(x, convention="left_limits").compare("stretched_exponential")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         R, _ = ref.distribution_compare("power_law", "stretched_exponential")
@@ -194,3 +328,91 @@ def test_spectrum_exponent_of_a_synthetic_matrix():
     s = pw.spectrum(X)
     assert s.exponent == pytest.approx(1.0, abs=0.05) and s.rank_range == (2, 50)
     assert "ranks 2–50" in str(s)
+
+
+# -- comparisons: every alternative at its optimum ---------------------------------------------------
+def truncated_sample(n, alpha, lam, xmin=1.0, seed=0):
+    """x^-alpha e^(-lam x) on [xmin, inf) by rejection from the Pareto tail."""
+    rng = np.random.default_rng(seed)
+    out = []
+    while len(out) < n:
+        x = xmin * (1 - rng.uniform(size=4 * n)) ** (-1 / (alpha - 1))
+        out.extend(x[rng.uniform(size=x.size) < np.exp(-lam * (x - xmin))])
+    return np.array(out[:n])
+
+
+def profile_reference(x, xmin):
+    """The truncated power law's best log-likelihood over a dense (alpha, lambda) grid, the
+    normaliser by scipy.integrate.quad: an independent check of our optimum."""
+    from scipy import integrate
+    best = -np.inf
+    for lam in np.geomspace(1e-3, 1e-1, 25) / xmin:
+        for alpha in np.linspace(1.0, 2.5, 31):
+            z, _ = integrate.quad(lambda t: t ** -alpha * np.exp(-lam * t), xmin, np.inf, limit=200)
+            best = max(best, float(-alpha * np.log(x).sum() - lam * x.sum() - len(x) * np.log(z)))
+    return best
+
+
+def test_truncated_power_law_finds_a_real_cutoff():
+    x = truncated_sample(3000, 1.7, 0.01, seed=2)
+    f = pw.fit(x, xmin=1.0)
+    c = f.compare("truncated_power_law")
+    _, ll = sl.powerlaws.compare.fit_alternative("truncated_power_law", x, 1.0, f.alpha)
+    assert ll.sum() >= profile_reference(x, 1.0) - 1e-6
+    assert c.R < -20 and c.p < 1e-6 and c.favours == "truncated_power_law"
+    assert c.params[1] == pytest.approx(0.01, rel=0.3)
+
+
+def test_quadrature_normaliser_matches_scipy_quad():
+    from scipy import integrate
+    from scalinglab.powerlaws.compare import _LOGNORMAL, _TRUNCATED
+    for theta in ([1.5, 1e-3], [-0.5, 2.0], [0.01, 1e-6], [3.0, 50.0]):
+        with np.errstate(over="ignore"):
+            ref, _ = integrate.quad(lambda s: np.exp(-theta[0] * s - theta[1] * np.expm1(s)), 0, np.inf, limit=500)
+        assert _TRUNCATED.moments(np.array(theta))[0] == pytest.approx(np.log(ref), rel=1e-9, abs=1e-9)
+        ref, _ = integrate.quad(lambda t: np.exp(-theta[0] * t - theta[1] * t * t), 0, np.inf, limit=500)
+        assert _LOGNORMAL.moments(np.array(theta))[0] == pytest.approx(np.log(ref), rel=1e-9, abs=1e-9)
+
+
+def test_lognormal_recovered_and_never_worse_than_the_power_law():
+    rng = np.random.default_rng(8)
+    x = np.exp(rng.normal(1.0, 0.6, 20000))
+    c = pw.fit(x, xmin=3.0).compare("lognormal")
+    mu, log_sigma = c.params
+    assert mu == pytest.approx(1.0, abs=0.05) and np.exp(log_sigma) == pytest.approx(0.6, abs=0.03)
+    pure = pw.fit(pareto(5000, 2.5, seed=3), xmin=1.0).compare("lognormal")
+    assert pure.R <= 1e-6 and pure.p == 1.0          # the log-normal's limit is the power law itself
+
+
+# -- results are plain data; tiny tails warn -------------------------------------------------------
+def test_results_are_json_serialisable():
+    import json
+    from dataclasses import asdict
+    f = pw.fit(pareto(2000, 2.5, seed=1))
+    back = json.loads(json.dumps(asdict(f)))
+    assert back["alpha"] == f.alpha and back["n_tail"] == f.n_tail and "values" not in back
+    assert f.to_dict() == asdict(f) and len(f.data) == 2000
+    z = pw.zipf(zipf_sample(3000, 2.0, seed=1))
+    json.dumps(asdict(z))
+    json.dumps(asdict(pw.spectrum(np.random.default_rng(0).normal(size=(50, 10)))))
+
+
+def test_tiny_tail_warns():
+    with pytest.warns(sl.ScalingLabWarning, match="only 3 values"):
+        f = pw.fit([1.0, 2.0, 5.0], xmin=1.0)
+    assert f.warnings and np.isfinite(f.alpha)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sl.ScalingLabWarning)
+        pw.fit(pareto(500, 2.5), xmin=1.0)
+
+
+def test_plots_draw_on_a_given_axis():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2)
+    f = pw.fit(pareto(1000, 2.5))
+    assert sl.report.plot_powerlaw(f, ax=axes[0]) is fig and axes[0].get_lines()
+    assert sl.report.plot_rank_frequency(pw.zipf(zipf_sample(2000, 2.0)), ax=axes[1]) is fig
+    assert axes[1].get_xscale() == "log"
+    plt.close(fig)

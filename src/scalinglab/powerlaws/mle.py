@@ -33,9 +33,10 @@ def log_likelihood(alpha, xmin, m, sum_log, discrete: bool, xmax=None):
         return ll
 
 
-def fit_alpha(xmin, m, sum_log, discrete: bool, xmax=None, iterations: int = 90) -> np.ndarray:
+def fit_alpha(xmin, m, sum_log, discrete: bool, xmax=None, iterations: int = 72) -> np.ndarray:
     """MLE of alpha for each candidate (vectorised): closed form when continuous without x_max,
-    otherwise golden-section search on ALPHA_RANGE (the likelihood is concave in alpha)."""
+    otherwise golden-section search on ALPHA_RANGE (the likelihood is concave in alpha); 72
+    steps shrink the bracket to 19·0.618^72 ≈ 2e-14."""
     xmin, m, sum_log = (np.asarray(v, float) for v in (xmin, m, sum_log))
     if not discrete and xmax is None:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -47,7 +48,7 @@ def fit_alpha(xmin, m, sum_log, discrete: bool, xmax=None, iterations: int = 90)
     fa = log_likelihood(a, xmin, m, sum_log, discrete, xmax)
     fb = log_likelihood(b, xmin, m, sum_log, discrete, xmax)
     for _ in range(iterations):
-        left = np.nan_to_num(fa, nan=-np.inf) > np.nan_to_num(fb, nan=-np.inf)   # maximum in [lo, b]
+        left = np.where(np.isnan(fa), -np.inf, fa) > np.where(np.isnan(fb), -np.inf, fb)   # maximum in [lo, b]
         hi = np.where(left, b, hi)
         lo = np.where(left, lo, a)
         new_a = np.where(left, hi - _GOLDEN * (hi - lo), b)
