@@ -15,10 +15,21 @@ from rich.table import Table
 
 import scalinglab as sl
 
-from ._common import console
+from ._common import DEBUG_ENV, SafeGroup, console, reading
 
-app = typer.Typer(help="scalinglab: how much data do we need, and what will more of it buy us?",
-                  no_args_is_help=True, add_completion=False)
+# SafeGroup: every command's error becomes one line on stderr and an exit status (see _common).
+# Locals are never shown in a --debug traceback: they may hold a store URL's password.
+app = typer.Typer(cls=SafeGroup, help="scalinglab: how much data do we need, and what will more of it buy us?",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+
+
+@app.callback()
+def main(debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV,
+                                    help="let unexpected errors through with their traceback (for a bug report)")) -> None:
+    """scalinglab: how much data do we need, and what will more of it buy us?
+
+    Errors exit with status 2 and one line naming the file, column or option at fault; a bug in
+    scalinglab exits with status 3 (rerun with --debug for its traceback)."""
 
 
 def _fmt(value: float) -> str:
@@ -107,13 +118,10 @@ def fit(
     plot: Optional[Path] = typer.Option(None, "--plot", help="write a figure (PNG or SVG)"),
 ) -> None:
     """Fit a scaling law to a CSV file and print parameters, intervals and warnings."""
-    try:
+    with reading(file):
         curve = sl.Curve.from_csv(file, x=[x, x2] if x2 else x, y=y, seed=seed_col,
                                   higher_is_better=higher_is_better)
-        _run_fit(curve, law, loss, delta, space, bootstrap, by, seed, level, json_out, plot)
-    except sl.ScalingLabError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    _run_fit(curve, law, loss, delta, space, bootstrap, by, seed, level, json_out, plot)
 
 
 @app.command()
@@ -135,11 +143,7 @@ def report(db: str = typer.Argument(..., help="study store: SQLite file or SQLAl
            bootstrap: int = typer.Option(1000, help="bootstrap refits per fit")) -> None:
     """Fit every curve of a stored study and write one self-contained HTML report."""
     from .study import report_from_store
-    try:
-        report_from_store(db, study, out, target=target, bootstrap=bootstrap)
-    except sl.ScalingLabError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    report_from_store(db, study, out, target=target, bootstrap=bootstrap)
 
 
 @app.command()

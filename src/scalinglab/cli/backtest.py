@@ -10,13 +10,14 @@ import typer
 
 import scalinglab as sl
 
-from ._common import console
+from ._common import console, reading
 
 
 def _read_curves(file: Path, x: str, y: str, curve: Optional[str]):
-    if curve is None:
-        return {"curve": sl.Curve.from_csv(file, x=x, y=y)}
-    return sl.CurveSet.from_csv(file, by=curve, x=x, y=y)
+    with reading(file):
+        if curve is None:
+            return {"curve": sl.Curve.from_csv(file, x=x, y=y)}
+        return sl.CurveSet.from_csv(file, by=curve, x=x, y=y)
 
 
 def backtest(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, one row per run"),
@@ -26,13 +27,9 @@ def backtest(file: Path = typer.Argument(..., exists=True, dir_okay=False, help=
              n_boot: int = typer.Option(50, help="bootstrap refits per fit for the intervals"),
              n_jobs: int = typer.Option(1, help="processes")) -> None:
     """Fit on the first half of each curve's sizes, predict the rest, and compare the methods."""
-    try:
-        curves = _read_curves(file, x, y, curve)
-        report = sl.backtest.run(curves, n_boot=n_boot, n_jobs=n_jobs,
-                                 progress=lambda message: console.print(f"[dim]{message}[/dim]"))
-    except sl.ScalingLabError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    curves = _read_curves(file, x, y, curve)
+    report = sl.backtest.run(curves, n_boot=n_boot, n_jobs=n_jobs,
+                             progress=lambda message: console.print(f"[dim]{message}[/dim]"))
     console.print(str(report))
     console.print(f"[dim]intervals: {report.calibration}[/dim]")
     auto = report.rows[report.rows["method"] == "auto"]
@@ -49,14 +46,10 @@ def extrapolate(file: Path = typer.Argument(..., exists=True, dir_okay=False, he
                 at: list[float] = typer.Option(..., "--at", help="size(s) to predict; repeat the option"),
                 curve: Optional[str] = typer.Option(None, help="column naming the curves, one forecast each")) -> None:
     """Predict the metric at larger sizes: ensemble of six methods, intervals calibrated on LCDB."""
-    try:
-        curves = _read_curves(file, x, y, curve)
-        for name, c in curves.items():
-            table = sl.extrapolate(c, at)
-            if curve:
-                console.print(f"[bold]{name}[/bold]")
-            console.print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}",
-                                          formatters={"size": lambda v: f"{v:.0f}"}), soft_wrap=True)
-    except sl.ScalingLabError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    curves = _read_curves(file, x, y, curve)
+    for name, c in curves.items():
+        table = sl.extrapolate(c, at)
+        if curve:
+            console.print(f"[bold]{name}[/bold]")
+        console.print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}",
+                                      formatters={"size": lambda v: f"{v:.0f}"}), soft_wrap=True)

@@ -18,12 +18,8 @@ def literature(query: Optional[str] = typer.Argument(None, help="words to look f
                kind: str = typer.Option("loss", help="loss, allocation, hyperparameter, other or all"),
                verified: bool = typer.Option(False, "--verified", help="only values seen in the source")) -> None:
     """Published fits (exponents normalised to positive decreasing-law exponents)."""
-    try:
-        rows = sl.literature.query(query, domain=domain, x=x, kind=None if kind == "all" else kind,
-                                   confidence="verified" if verified else None)
-    except sl.ScalingLabError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    rows = sl.literature.query(query, domain=domain, x=x, kind=None if kind == "all" else kind,
+                               confidence="verified" if verified else None)
     table = Table(title=f"{len(rows)} published fit(s)", show_lines=False)
     for col in ("domain", "task", "x", "exponent", "as published", "law", "citation", "confidence"):
         table.add_column(col, overflow="fold")

@@ -11,7 +11,7 @@ import typer
 import scalinglab as sl
 
 from ._common import answer as _answer
-from ._common import console
+from ._common import fail, reading
 
 plan_app = typer.Typer(help="Decisions from a fit: a JSON saved by `scalinglab fit --json`, or a CSV "
                             "fitted on the fly (law auto) with --x/--y.", no_args_is_help=True)
@@ -25,12 +25,16 @@ LEVEL_OPT = typer.Option(0.8, help="interval level")
 
 def _load_fit(source: Path, x: Optional[str], x2: Optional[str], y: Optional[str]) -> sl.FitResult:
     if source.suffix.lower() == ".json":
-        return sl.FitResult.from_json(source)
+        with reading(source):
+            return sl.FitResult.from_json(source)
     if not (x and y):
-        raise sl.ScalingLabError("a CSV needs --x and --y (and --x2 for joint data)")
+        raise sl.ScalingLabError(f"{source}: a CSV needs --x and --y (and --x2 for joint data); "
+                                 "a saved fit must end in .json")
+    with reading(source):
+        curve = sl.Curve.from_csv(source, x=[x, x2] if x2 else x, y=y)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sl.ScalingLabWarning)
-        return sl.fit(sl.Curve.from_csv(source, x=[x, x2] if x2 else x, y=y), law="auto")
+        return sl.fit(curve, law="auto")
 
 
 @plan_app.command("target")
@@ -85,8 +89,7 @@ def plan_compute(fit: Path = FIT_ARG, flops: Optional[float] = typer.Option(None
     """Compute-optimal N and D for a budget (--flops), or the inference-aware optimum for a
     target loss (--target-loss, --inference-tokens)."""
     if (flops is None) == (target_loss is None):
-        console.print("[red]error:[/red] give --flops (compute-optimal) or --target-loss (inference-aware)")
-        raise typer.Exit(2)
+        fail("give --flops (compute-optimal) or --target-loss (inference-aware), not both")
     if flops is not None:
         _answer(lambda: sl.plan.compute_optimal(_load_fit(fit, x, x2, y), flops, level=level))
     else:
