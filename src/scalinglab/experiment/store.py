@@ -269,7 +269,7 @@ class Store:
             raise ScalingLabError(f"store {self.url}: {_scrub(error, url)}") from None
         except ImportError as error:
             raise ScalingLabError(f"store {self.url} needs the database driver {error.name!r}: "
-                                  "pip install 'psycopg[binary]' (or psycopg2-binary)") from None
+                                  "pip install 'scalinglab[postgres]' (psycopg 3; psycopg2 works too)") from None
         if dialect == "sqlite":
             self._sqlite_events(engine)
         return engine
