@@ -172,3 +172,67 @@ def test_the_projects_own_adapter_is_allowed(tmp_path):
     text = ('name = "t"\ndataset = "iris"\n[estimators.net]\nclass = "scalinglab.experiment.torch_adapter.'
             'TorchClassifier"\nparams = {width = 8, epochs = 1}\n')
     assert toml(tmp_path, text).estimators["net"].width == 8
+
+
+# -- fuzz: any TOML spec is a StudySpec or one ScalingLabError, never another exception ----------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_scalars = st.one_of(st.integers(-5, 3000), st.floats(-1e3, 1e3, allow_nan=False), st.booleans(),
+                     st.sampled_from(["", "12", "iris", "diabetes", "error", "log_loss", "rmse", "wine", "x"]))
+_values = st.one_of(_scalars, st.lists(_scalars, max_size=4),
+                    st.fixed_dictionaries({}, optional={"base": _scalars, "factor": _scalars, "count": _scalars,
+                                                        "maximum": _scalars, "nope": _scalars}))
+_keys = st.sampled_from(["name", "dataset", "sizes", "seeds", "metric", "test_fraction", "task", "model_sizes",
+                         "split_seed", "search", "unknown"])
+_classes = st.sampled_from(["sklearn.linear_model.LogisticRegression", "sklearn.linear_model.Ridge",
+                            "sklearn.svm.SVC", "os.system", "nope.Nope", "sklearn", "builtins.dict", "3"])
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return "{" + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + "}"
+
+
+@pytest.mark.slow                 # 300 examples, about a minute on 2 busy cores
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(top=st.dictionaries(_keys, _values, max_size=6), cls=_classes,
+       params=st.dictionaries(st.sampled_from(["max_iter", "C", "alpha", "command"]), _scalars, max_size=2),
+       after=st.dictionaries(_keys, _values, max_size=1), name_ok=st.booleans(), data_ok=st.booleans())
+def test_fuzzed_toml_specs_load_or_raise_one_clear_error(tmp_path, top, cls, params, after, name_ok, data_ok):
+    if name_ok:
+        top.setdefault("name", "fuzz")
+    if data_ok:
+        top.setdefault("dataset", "iris")
+    lines = [f"{k} = {_toml_value(v)}" for k, v in top.items()]
+    lines += ["[estimators.a]", f'class = "{cls}"', f"params = {_toml_value(params)}"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in after.items()]            # lands in [estimators.a]
+    path = tmp_path / "fuzz.toml"
+    path.write_text("\n".join(lines) + "\n")
+    try:
+        spec = sl.StudySpec.from_toml(path)
+    except sl.ScalingLabError as error:
+        assert str(error).startswith(str(path)) and "\n" not in str(error).strip()
+        return
+    assert spec.sizes == sorted(set(spec.sizes)) or len(set(spec.sizes)) == len(spec.sizes)
+    assert all(isinstance(s, int) for s in spec.seeds) and all(isinstance(s, int) for s in spec.sizes)
+    assert not after                                                           # keys after the table: refused
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=200))
+def test_fuzzed_text_is_a_spec_or_one_clear_error(tmp_path, text):
+    path = tmp_path / "fuzz.toml"
+    path.write_text(text)
+    try:
+        sl.StudySpec.from_toml(path)
+    except sl.ScalingLabError as error:
+        assert str(error).startswith(str(path))

@@ -396,6 +396,8 @@ class StudySpec:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ScalingLabError(f"unknown keys {unknown}; allowed: {sorted(known | {'estimators'})}")
+        if "name" not in data:
+            raise ScalingLabError("needs name = '...' (the study's name in the store)")
         if "metric" in data and not isinstance(data["metric"], str):
             raise ScalingLabError(f"metric must be one of {METRICS}, got {data['metric']!r}")
         return cls(estimators=estimators, **data)
