@@ -17,6 +17,7 @@ later run).
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import traceback
@@ -179,6 +180,9 @@ class _Heartbeat:
 
 
 _HEARTBEAT = _Heartbeat()
+# a forked worker starts with no heartbeat thread and a fresh lock (the parent's thread may have
+# held the lock at the instant of the fork, and the child has no thread to release it)
+os.register_at_fork(after_in_child=_HEARTBEAT.__init__)
 
 
 @dataclass(frozen=True)
