@@ -26,11 +26,6 @@ study_app = typer.Typer(help="Data-scaling studies: run from a TOML spec, check 
 STATES = (COMPLETE, FAILED, RUNNING, RECLAIMABLE, PENDING, TOTAL)
 
 
-def _fail(exc: Exception):
-    console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
-    raise typer.Exit(2) from None
-
-
 @study_app.command("run")
 def run(spec: Path = typer.Argument(..., help="study spec (TOML)"),
         db: Path = typer.Option(Path("scalinglab-study.db"), help="SQLite file (or use --url)"),
@@ -43,15 +38,12 @@ def run(spec: Path = typer.Argument(..., help="study spec (TOML)"),
     """Run (or resume) a study: finished runs are skipped, in-flight runs of dead workers redone;
     then fit its curves and write the HTML report. Exit status: 0 complete, 1 runs failed,
     4 incomplete (runs held by other workers or not started)."""
-    try:
-        study = sl.Study(sl.StudySpec.from_toml(spec), store=url or str(db))
-        summary = study.run(n_jobs=n_jobs, executor=executor, retry_failed=retry_failed)
-        console.print(str(summary), soft_wrap=True, markup=False)
-        if not no_report and summary.status[COMPLETE]:
-            target = report or (db.with_suffix(".report.html") if url is None else Path("scalinglab-report.html"))
-            _write(study, target, target=None, bootstrap=1000)
-    except sl.ScalingLabError as exc:
-        _fail(exc)
+    study = sl.Study(sl.StudySpec.from_toml(spec), store=url or str(db))
+    summary = study.run(n_jobs=n_jobs, executor=executor, retry_failed=retry_failed)
+    console.print(str(summary), soft_wrap=True, markup=False)
+    if not no_report and summary.status[COMPLETE]:
+        target = report or (db.with_suffix(".report.html") if url is None else Path("scalinglab-report.html"))
+        _write(study, target, target=None, bootstrap=1000)
     if summary.exit_code:
         raise typer.Exit(summary.exit_code)
 
@@ -96,26 +88,23 @@ def status(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
            as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table")) -> None:
     """Runs per study and state (complete, failed, running, reclaimable: held by a dead worker or
     an expired lease, pending: not started), and the failures."""
-    try:
-        studies = _studies(db, study)
-        if as_json:
-            out = [{"study": s.name, **{k.lower(): v for k, v in s.status().items()},
-                    "failures": s.failures().to_dict(orient="records")} for s in studies]
-            typer.echo(json.dumps(out, indent=2, default=str))
-            return
-        table = Table(title=f"studies in {studies[0].store.url if studies else db}")
-        for col in ("study", *(s.lower() for s in STATES), "median train s"):
-            table.add_column(col)
-        for s in studies:
-            counts, df = s.status(), s.frame(COMPLETE)
-            table.add_row(s.name, *(str(counts[k]) for k in STATES),
-                          f"{df['train_time'].median():.3g}" if len(df) else "—")
-            for row in s.failures().itertuples():
-                console.print(f"[yellow]failed[/yellow] {s.name}: {row.estimator} size {row.size} seed {row.seed}: "
-                              f"{str(row.error).splitlines()[0] if row.error else ''}", soft_wrap=True)
-        console.print(table)
-    except sl.ScalingLabError as exc:
-        _fail(exc)
+    studies = _studies(db, study)
+    if as_json:
+        out = [{"study": s.name, **{k.lower(): v for k, v in s.status().items()},
+                "failures": s.failures().to_dict(orient="records")} for s in studies]
+        typer.echo(json.dumps(out, indent=2, default=str))
+        return
+    table = Table(title=f"studies in {studies[0].store.url if studies else db}")
+    for col in ("study", *(s.lower() for s in STATES), "median train s"):
+        table.add_column(col)
+    for s in studies:
+        counts, df = s.status(), s.frame(COMPLETE)
+        table.add_row(s.name, *(str(counts[k]) for k in STATES),
+                      f"{df['train_time'].median():.3g}" if len(df) else "—")
+        for row in s.failures().itertuples():
+            console.print(f"[yellow]failed[/yellow] {s.name}: {row.estimator} size {row.size} seed {row.seed}: "
+                          f"{str(row.error).splitlines()[0] if row.error else ''}", soft_wrap=True)
+    console.print(table)
 
 
 @study_app.command("export")
@@ -127,21 +116,15 @@ def export(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
     estimator, model size, size and seed. Fit one estimator's runs with `scalinglab fit OUT
     --x size --y value --seed-col seed`."""
     import pandas as pd
-    try:
-        if (csv is None) == (not as_json):
-            raise sl.ScalingLabError("give --csv OUT or --json (one of them)")
-        frames = [s.frame().assign(study=s.name) for s in _studies(db, study)]
-        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        if as_json:
-            typer.echo(out.to_json(orient="records", indent=2))
-            return
-        try:
-            out.to_csv(csv, index=False)
-        except OSError as error:
-            raise sl.ScalingLabError(f"cannot write {csv}: {error.strerror}") from None
-        console.print(f"wrote {len(out)} runs to {csv}")
-    except sl.ScalingLabError as exc:
-        _fail(exc)
+    if (csv is None) == (not as_json):
+        raise sl.ScalingLabError("give --csv OUT or --json (one of them)")
+    frames = [s.frame().assign(study=s.name) for s in _studies(db, study)]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if as_json:
+        typer.echo(out.to_json(orient="records", indent=2))
+        return
+    out.to_csv(csv, index=False)
+    console.print(f"wrote {len(out)} runs to {csv}")
 
 
 @study_app.command("delete")
@@ -149,23 +132,17 @@ def delete(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
            name: str = typer.Argument(..., help="the study to delete, with all its runs"),
            yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation")) -> None:
     """Delete a study and its runs (to start it afresh under the same name)."""
-    try:
-        store = Store(db, read_only=True)
-        n = sl.Study.open(store, name).status()[TOTAL]
-        if not yes and not typer.confirm(f"delete study {name!r} and its runs from {store.url}?", default=False):
-            raise typer.Exit(1)
-        deleted = Store(db).delete_study(name)
-        console.print(f"deleted study {name!r} ({deleted} runs; it had {n} cells)", markup=False)
-    except sl.ScalingLabError as exc:
-        _fail(exc)
+    store = Store(db, read_only=True)
+    n = sl.Study.open(store, name).status()[TOTAL]
+    if not yes and not typer.confirm(f"delete study {name!r} and its runs from {store.url}?", default=False):
+        raise typer.Exit(1)
+    deleted = Store(db).delete_study(name)
+    console.print(f"deleted study {name!r} ({deleted} runs; it had {n} cells)", markup=False)
 
 
 @study_app.command("upgrade")
 def upgrade(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL")) -> None:
     """Migrate a store written by an older scalinglab to this version's schema (one
     transaction; back the store up first)."""
-    try:
-        old, new = Store.upgrade(db)
-        console.print(f"store schema {old} -> {new}" if old != new else f"store schema {new} is current", markup=False)
-    except sl.ScalingLabError as exc:
-        _fail(exc)
+    old, new = Store.upgrade(db)
+    console.print(f"store schema {old} -> {new}" if old != new else f"store schema {new} is current", markup=False)
