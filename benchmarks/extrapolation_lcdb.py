@@ -1,7 +1,7 @@
 """Extrapolation benchmark on LCDB 1.0 learning curves (Mohr, van Rijn et al. 2022; MIT).
 
-Data: the `lcdb` 0.1.0 source distribution from the package index (~68 MB, fetched with
-`pip download lcdb==0.1.0 --no-deps` into ~/.cache/scalinglab/lcdb, never into the repo);
+Data: the `lcdb` 0.1.0 source distribution from the package index (~68 MB, fetched once by
+benchmarks/curves/lcdb.py into ~/.cache/scalinglab/lcdb, never into the repo);
 `database-accuracy.csv` is reduced once to per (dataset, learner, size) mean validation error,
 its standard deviation over seeds and the number of seeds (a compressed .npz, ~1 MB).
 Then `scalinglab.backtest.run` on every (dataset, learner) curve: fit on the first half of
@@ -22,10 +22,7 @@ Run: python benchmarks/extrapolation_lcdb.py [--split eval|calib|all] [--calibra
 """
 
 import argparse
-import subprocess
 import sys
-import tarfile
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -34,26 +31,20 @@ import numpy as np
 import pandas as pd
 
 import scalinglab as sl
+from curves import lcdb
 from scalinglab.backtest import SizeStats, calibration as cal
 
 CALIBRATION = Path(__file__).resolve().parents[1] / "src" / "scalinglab" / "backtest" / "calibration.json"
-CACHE = Path.home() / ".cache" / "scalinglab" / "lcdb"
+CACHE = lcdb.CACHE
 
 
 def curves_file() -> Path:
+    """Per (dataset, learner, size) mean validation error, its sd and count over seeds, reduced
+    once from the cached LCDB runs (benchmarks/curves/lcdb.py fetches them)."""
     target = CACHE / "lcdb-accuracy-curves.npz"
     if target.exists():
         return target
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        print("downloading lcdb==0.1.0 (source distribution, ~68 MB) ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "pip", "download", "lcdb==0.1.0", "--no-deps", "--no-binary", ":all:",
-                        "-d", tmp, "-q"], check=True)
-        archive = next(Path(tmp).glob("lcdb-0.1.0.tar.gz"))
-        with tarfile.open(archive) as tar:
-            member = tar.getmember("lcdb-0.1.0/lcdb/database-accuracy.csv")
-            df = pd.read_csv(tar.extractfile(member),
-                             usecols=["openmlid", "learner", "size_train", "score_valid"])
+    df = lcdb.runs()
     df["err"] = 1.0 - df["score_valid"]
     g = df.groupby(["openmlid", "learner", "size_train"])["err"].agg(["mean", "std", "count"]).reset_index()
     np.savez_compressed(target, openmlid=g["openmlid"].to_numpy(), learner=g["learner"].to_numpy().astype(str),
@@ -71,12 +62,8 @@ def load_curves() -> dict:
 
 def split_by_dataset(curves: dict, which: str, seed: int = 0) -> dict:
     """Half of the OpenML datasets ("calib") or the other half ("eval"), or "all"."""
-    if which == "all":
-        return curves
-    ids = sorted({name.split("/")[0] for name in curves})
-    np.random.default_rng(seed).shuffle(ids)
-    first = set(ids[: len(ids) // 2])
-    return {k: v for k, v in curves.items() if (k.split("/")[0] in first) == (which == "calib")}
+    keep = set(lcdb.split_by_dataset(curves, which, seed))
+    return {k: v for k, v in curves.items() if k in keep}
 
 
 def least_squares_baseline(suite, laws, limit):
