@@ -14,6 +14,8 @@ X1 = np.geomspace(20, 2e5, 16)
 N2, D2 = np.meshgrid(np.geomspace(1e7, 1e10, 5), np.geomspace(1e9, 1e12, 5))
 X2 = np.c_[N2.ravel(), D2.ravel()]
 X3 = np.c_[X2, X2[:, 1] / np.array([1, 2, 4, 8, 16] * 5)]   # unique tokens: 1 to 16 epochs
+NQ, QQ = np.meshgrid(np.geomspace(50, 5e4, 8), [1.0, 0.9, 0.8, 0.6])
+XQ = np.c_[NQ.ravel(), QQ.ravel()]                            # (size, quality = 1 - noise rate)
 
 # law name -> (true parameters, sizes, parameters checked in the recovery test, rtol)
 CASES = {
@@ -29,6 +31,7 @@ CASES = {
                    ("E", "alpha", "beta"), 0.05),
     "data_constrained": ({"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28, "R_D_star": 15.4},
                          X3, ("E", "alpha", "beta", "R_D_star"), 0.1),
+    "quality": ({"a": 2.0, "b": 0.5, "c": 0.02, "g": 1.5, "h": -0.2, "d": 0.1}, XQ, ("b", "c", "g", "d"), 0.05),
 }
 
 

@@ -10,7 +10,7 @@ Public API (the contract; the CLI and README use only these names)::
     sl.extrapolate(curve, [1e6])                    # ensemble forecast, intervals calibrated on LCDB
 """
 
-from . import analysis, backtest, examples, experiment, literature, plan, powerlaws, report, samplesize, transfer
+from . import analysis, backtest, examples, experiment, literature, plan, powerlaws, quality, report, samplesize, transfer
 from .backtest import extrapolate
 from .curves import Curve, CurveSet
 from .errors import FitError, ScalingLabError, ScalingLabWarning
@@ -22,4 +22,4 @@ from .laws import Law, available_laws, get_law, register_law
 __version__ = "0.1.0"
 
 __all__ = ["Curve", "CurveSet", "fit", "extrapolate", "FitResult", "Band", "Law", "register_law", "get_law",
-           "available_laws", "example_curve", "analysis", "backtest", "examples", "experiment", "literature", "Study", "StudySpec", "geometric", "plan", "powerlaws", "report", "samplesize", "transfer", "ScalingLabError", "FitError", "ScalingLabWarning", "__version__"]
+           "available_laws", "example_curve", "analysis", "backtest", "examples", "experiment", "literature", "Study", "StudySpec", "geometric", "plan", "powerlaws", "quality", "report", "samplesize", "transfer", "ScalingLabError", "FitError", "ScalingLabWarning", "__version__"]
