@@ -27,7 +27,7 @@ def row(table, paper_start, exponent_name_start, task_contains=""):
 
 
 def test_shipped_table(table):
-    assert len(table) == 83 and table["paper"].nunique() >= 20
+    assert len(table) == 87 and table["paper"].nunique() >= 20
     assert set(table["x_kind"]) <= {"data", "params", "compute", "other"}
 
 
@@ -85,7 +85,7 @@ def test_user_rows_are_merged_without_code_changes(tmp_path, monkeypatch, table)
     monkeypatch.setenv("SCALINGLAB_LITERATURE", str(path))
     merged = lit.table()
     ours = merged[merged["paper"] == "Our lab, internal study"].iloc[0]
-    assert len(merged) == 84 and ours["source"] == str(path) and ours["exponent_pos"] == 0.42
+    assert len(merged) == 88 and ours["source"] == str(path) and ours["exponent_pos"] == 0.42
     pd.DataFrame({"paper": ["x"]}).to_csv(path, index=False)
     with pytest.raises(sl.ScalingLabError, match="need the columns"):
         lit.table()

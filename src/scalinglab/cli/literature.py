@@ -15,7 +15,7 @@ from ._common import console
 def literature(query: Optional[str] = typer.Argument(None, help="words to look for, e.g. 'image classification'"),
                domain: Optional[str] = typer.Option(None, help="domain contains, e.g. language"),
                x: Optional[str] = typer.Option(None, "--x", help="data, params or compute"),
-               kind: str = typer.Option("loss", help="loss, allocation, hyperparameter, other or all"),
+               kind: str = typer.Option("loss", help="loss, allocation, hyperparameter, starting_point, other or all"),
                verified: bool = typer.Option(False, "--verified", help="only values seen in the source")) -> None:
     """Published fits (exponents normalised to positive decreasing-law exponents)."""
     rows = sl.literature.query(query, domain=domain, x=x, kind=None if kind == "all" else kind,

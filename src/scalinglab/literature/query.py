@@ -12,7 +12,7 @@ from ..errors import ScalingLabError
 from .table import load
 
 X_KINDS = ("data", "params", "compute")
-KINDS = ("loss", "allocation", "hyperparameter", "other")
+KINDS = ("loss", "allocation", "hyperparameter", "starting_point", "other")
 _SYNONYMS = {"image": {"vision", "imagenet", "images"}, "vision": {"image", "imagenet"},
              "language": {"lm", "text", "llm"}, "text": {"language"}, "speech": {"audio"},
              "translation": {"nmt"}, "classification": {"top-1", "top-5"}, "code": {"github", "python"}}

@@ -1,6 +1,6 @@
 """Published scaling-law fits as one normalised table.
 
-The shipped CSV (``scalinglab/data/literature_scaling_laws.csv``: 83 rows from 21 papers,
+The shipped CSV (``scalinglab/data/literature_scaling_laws.csv``: 87 rows from 25 papers,
 values as published, with citations and a confidence column) keeps each paper's own
 conventions. ``load()`` adds normalised columns:
 
@@ -8,7 +8,10 @@ conventions. ``load()`` adds normalised columns:
   (steps, loss, repetitions, languages). Joint fits are split by the exponent's name
   (alpha_N / alpha -> params, alpha_D / beta -> data).
 * ``kind``: what the law predicts — "loss" (a loss or error), "allocation" (compute-optimal
-  N or D against compute), "hyperparameter" (learning rate, batch size), "other".
+  N or D against compute), "hyperparameter" (learning rate, batch size), "starting_point"
+  (no fitted law: a data size a paper reports as enough to start from, e.g. instruction
+  tuning from 1,000 curated pairs, or in-context example counts; ``law_form`` begins with
+  "starting point"), "other".
 * ``exponent_pos``: for loss laws, the positive exponent of a decreasing law (Hestness,
   Henighan and the M2 form publish negative exponents of x; Kaplan and Chinchilla positive
   ones); for allocation laws the published (positive) exponent; NaN when symbolic (4/d) or
@@ -60,6 +63,8 @@ def _x_kind(row) -> str:
 
 
 def _kind(row) -> str:
+    if str(row["law_form"]).lower().startswith("starting point"):
+        return "starting_point"                        # a reported starting size, not a fitted law
     metric = str(row["metric"]).lower()
     if any(k in metric for k in ("learning rate", "batch size")):
         return "hyperparameter"
