@@ -11,6 +11,7 @@ Public API (the contract; the CLI and README use only these names)::
 """
 
 from . import analysis, backtest, examples, experiment, literature, plan, powerlaws, quality, report, samplesize, transfer
+from .advise import advise
 from .backtest import extrapolate
 from .curves import Curve, CurveSet
 from .errors import FitError, ScalingLabError, ScalingLabWarning
@@ -21,5 +22,5 @@ from .laws import Law, available_laws, get_law, register_law
 
 __version__ = "0.1.0"
 
-__all__ = ["Curve", "CurveSet", "fit", "extrapolate", "FitResult", "Band", "Law", "register_law", "get_law",
+__all__ = ["Curve", "CurveSet", "fit", "extrapolate", "advise", "FitResult", "Band", "Law", "register_law", "get_law",
            "available_laws", "example_curve", "analysis", "backtest", "examples", "experiment", "literature", "Study", "StudySpec", "geometric", "plan", "powerlaws", "quality", "report", "samplesize", "transfer", "ScalingLabError", "FitError", "ScalingLabWarning", "__version__"]

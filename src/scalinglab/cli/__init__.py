@@ -158,6 +158,7 @@ def laws() -> None:
     console.print(table)
 
 
+from .advise import advise  # noqa: E402
 from .backtest import backtest, extrapolate  # noqa: E402
 from .literature import literature  # noqa: E402
 from .plan import plan_app  # noqa: E402
@@ -172,6 +173,7 @@ app.command("powerlaw")(powerlaw)
 app.command("literature")(literature)
 app.command("backtest")(backtest)
 app.command("extrapolate")(extrapolate)
+app.command("advise")(advise)
 
 
 if __name__ == "__main__":  # pragma: no cover
