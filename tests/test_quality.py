@@ -143,3 +143,23 @@ def test_digits_with_injected_label_noise(tmp_path):
     fits = {r: quiet_fit(c, "power_floor").bootstrap(200, by="seed", seed=0) for r, c in curves.items()}
     levels = sl.quality.compare_levels(fits)
     assert levels.table.iloc[1]["worth"] > 1.5
+
+
+def test_cli_quality_from_one_csv(tmp_path):
+    import json
+    import pandas as pd
+    from typer.testing import CliRunner
+    from scalinglab.cli import app
+    frames = [pd.DataFrame({"n": c.x, "error": c.y, "seed": c.seed, "noise": rate}) for rate, c in simulate().items()]
+    path = tmp_path / "runs.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    args = ["quality", str(path), "--level-col", "noise", "--seed-col", "seed", "--target", "0.05", "--at", "1000",
+            "--bootstrap", "100"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "one clean sample is worth" in result.output and "no amount of data at this quality" in result.output
+    data = json.loads(CliRunner().invoke(app, args + ["--json"]).output)
+    worth = [a for a in data["answers"] if "worth" in a and a["rate"] == 0.4][0]
+    assert worth["worth"] == pytest.approx(1000 / true_clean_equivalent(1000, 0.4), rel=0.1)
+    bad = CliRunner().invoke(app, ["quality", str(path), "--level-col", "missing"])
+    assert bad.exit_code == 2 and "missing" in bad.output

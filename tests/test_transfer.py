@@ -77,6 +77,9 @@ def test_worth_answers_the_planning_question():
     text = str(w)
     assert "pretraining is worth about" in text and "of the from-scratch need" in text
     assert w.to_dict()["summary"] == text
+    assert "extrapolated" not in str(sl.transfer.worth(tf, d_f, n=n))
+    far = sl.transfer.worth(tf, 1e5, n=n)
+    assert "D_F = 100,000 is outside the fine-tuning sizes measured (100–10,000)" in str(far)
 
 
 def test_one_fit_per_model_size_and_the_one_size_form():
@@ -161,3 +164,25 @@ def test_interval_coverage_over_replications():
             hits[name] += lo <= true <= hi
     for name, h in hits.items():
         assert 0.6 <= h / reps <= 0.97, (name, h)
+
+
+def test_cli_transfer_from_two_csvs(tmp_path):
+    import json
+    import pandas as pd
+    from typer.testing import CliRunner
+    from scalinglab.cli import app
+    scratch, finetuned = simulate(seed=6)
+    for curve, name in ((scratch, "scratch.csv"), (finetuned, "finetuned.csv")):
+        pd.DataFrame({"N": curve.x[:, 0], "D": curve.x[:, 1], "loss": curve.y, "seed": curve.seed}).to_csv(
+            tmp_path / name, index=False)
+    args = ["transfer", str(tmp_path / "scratch.csv"), str(tmp_path / "finetuned.csv"), "--x", "D", "--y", "loss",
+            "--n", "N", "--seed-col", "seed", "--law", "power_floor", "--bootstrap", "100", "--at", "1000",
+            "--at-n", "4000000", "--target", "1.45"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Effective data" in result.output and "pretraining is worth about" in result.output
+    data = json.loads(CliRunner().invoke(app, args + ["--json"]).output)
+    assert abs(data["fit"]["params"]["alpha"]["estimate"] - ALPHA) < 0.05
+    assert data["worth"]["n"] == 4e6 and data["worth"]["finetune_need"] < data["worth"]["scratch_need"]
+    bad = CliRunner().invoke(app, args[:3] + ["--x", "D", "--y", "nope"])
+    assert bad.exit_code == 2 and "nope" in bad.output and "Traceback" not in bad.output

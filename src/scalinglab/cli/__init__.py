@@ -162,9 +162,11 @@ from .advise import advise  # noqa: E402
 from .backtest import backtest, extrapolate  # noqa: E402
 from .literature import literature  # noqa: E402
 from .plan import plan_app  # noqa: E402
+from .quality import quality  # noqa: E402
 from .powerlaw import powerlaw  # noqa: E402
 from .samplesize import samplesize_app  # noqa: E402
 from .study import study_app  # noqa: E402
+from .transfer import transfer  # noqa: E402
 
 app.add_typer(plan_app, name="plan")
 app.add_typer(samplesize_app, name="samplesize")
@@ -174,6 +176,8 @@ app.command("literature")(literature)
 app.command("backtest")(backtest)
 app.command("extrapolate")(extrapolate)
 app.command("advise")(advise)
+app.command("transfer")(transfer)
+app.command("quality")(quality)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,7 @@ floor is ε, so no amount of data reaches the target"). ``flip_labels`` and
 
 from .degrade import corrupt_features, flip_labels
 from .joint import CleanWorth, QualityFloor, clean_worth, quality_floor
-from .levels import QualityLevels, compare_levels, stack
+from .levels import QualityLevels, as_quality, compare_levels, stack
 
-__all__ = ["stack", "compare_levels", "clean_worth", "quality_floor", "flip_labels", "corrupt_features",
+__all__ = ["stack", "as_quality", "compare_levels", "clean_worth", "quality_floor", "flip_labels", "corrupt_features",
            "QualityLevels", "CleanWorth", "QualityFloor"]

@@ -103,6 +103,7 @@ class QualityFloor:
     n_interval: tuple[float, float] | None = None
     max_rate: float | None = None               # largest noise rate at which the target is reachable
     max_rate_interval: tuple[float, float] | None = None
+    max_rate_share_free: float | None = None     # share of draws whose limit is at 1 or beyond
 
     def __str__(self) -> str:
         pct = f"{self.level:.0%}"
@@ -116,11 +117,12 @@ class QualityFloor:
         else:
             text += (f"; {self.metric} {num(self.target)} needs about {num(self.n)} samples at this quality "
                      f"({span(self.n_interval)}; reachable in {self.reachable_share:.0%} of bootstrap draws)")
-        if self.max_rate is not None and np.isfinite(self.max_rate):
+        if self.max_rate is not None and self.max_rate < 1:
             text += (f"; the target is within reach only below noise rate {self.max_rate:.3g} "
                      f"({self.max_rate_interval[0]:.3g} to {self.max_rate_interval[1]:.3g})")
         elif self.max_rate is not None:
-            text += "; the floor does not rise with the noise rate in this fit, so no rate limit follows"
+            text += (f"; the fitted floor stays below it at every noise rate (the limit is at 1 or beyond in "
+                     f"{self.max_rate_share_free:.0%} of bootstrap draws)")
         return text + "."
 
     def to_dict(self) -> dict:
@@ -158,6 +160,7 @@ def quality_floor(fit: FitResult, rate: float, *, target: float | None = None, l
         point_limit = _max_rate(law, fit.theta, target)
         out.update(target=target, reachable_share=float(np.mean(np.isfinite(n_b))),
                    n=_solve(law, target, fit.theta, q), n_interval=interval(n_b, level),
-                   max_rate=min(point_limit, 1.0) if np.isfinite(point_limit) else np.inf,
-                   max_rate_interval=interval(np.minimum(limits, 1.0), level))
+                   max_rate=min(point_limit, 1.0),
+                   max_rate_interval=interval(np.minimum(limits, 1.0), level),
+                   max_rate_share_free=float(np.mean(limits >= 1.0)))
     return QualityFloor(**out)

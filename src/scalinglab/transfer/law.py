@@ -51,6 +51,8 @@ class TransferFit:
     warnings: tuple
     scratch: Scratch
     n_failed_draws: int = 0
+    d_f_range: tuple[float, float] = (np.nan, np.nan)      # fine-tuning sizes the law was fitted on
+    n_range: tuple[float, float] = (np.nan, np.nan)        # model sizes (NaN without a model-size column)
 
     def interval(self, name: str, level: float | None = None) -> tuple[float, float]:
         names = ("k", "alpha", "beta")
@@ -83,7 +85,8 @@ class TransferFit:
     def to_dict(self) -> dict:
         out = {"law": "D_T = k * D_F^alpha * N^beta", "citation": CITATION, "params": {}, "level": self.level,
                "n_cells": self.n_cells, "residual_sd": self.residual_sd, "warnings": list(self.warnings),
-               "n_draws": int(len(self.draws)), "n_failed_draws": self.n_failed_draws, "summary": str(self)}
+               "n_draws": int(len(self.draws)), "n_failed_draws": self.n_failed_draws, "d_f_range": self.d_f_range,
+               "n_range": self.n_range, "summary": str(self)}
         for name in ("k", "alpha") + (("beta",) if self.has_beta else ()):
             lo, hi = self.interval(name)
             out["params"][name] = {"estimate": float(self.params[name]), "lo": lo, "hi": hi}
@@ -185,4 +188,6 @@ def fit_transfer(effective: EffectiveData, *, seed: int = 0, level: float | None
     point = natural(theta[None])[0]
     return TransferFit(params={"k": float(point[0]), "alpha": float(point[1]), "beta": float(point[2])},
                        draws=natural(draws), n_cells=len(y), residual_sd=resid_sd, has_beta=has_beta, level=level,
-                       warnings=tuple(notes), scratch=effective.scratch, n_failed_draws=failed)
+                       warnings=tuple(notes), scratch=effective.scratch, n_failed_draws=failed,
+                       d_f_range=(float(t_ok["D_F"].min()), float(t_ok["D_F"].max())),
+                       n_range=(float(t_ok["N"].min()), float(t_ok["N"].max())))

@@ -54,6 +54,8 @@ class Scratch:
     def fit_at(self, n) -> FitResult:
         if self.joint:
             return self.fits["joint"]
+        if n is None and len(self.fits) == 1:
+            return next(iter(self.fits.values()))         # one model size: no need to name it
         key = None if n is None else float(n)
         if key not in self.fits:
             have = ", ".join("one model size" if k is None else f"{k:g}" for k in self.fits)

@@ -45,6 +45,7 @@ class TransferWorth:
     share_interval: tuple[float, float] | None = None
     level: float = 0.8
     metric: str = "loss"
+    notes: tuple = ()                       # extrapolation beyond the sizes the law was fitted on
 
     def __str__(self) -> str:
         pct = f"{self.level:.0%}"
@@ -62,7 +63,7 @@ class TransferWorth:
                          f"({span(self.scratch_need_interval)}), from the pretrained start about "
                          f"{num(self.finetune_need)} ({span(self.finetune_need_interval)}), i.e. {self.share:.1%} "
                          f"({self.share_interval[0]:.1%}–{self.share_interval[1]:.1%}) of the from-scratch need.")
-        return text
+        return text + "".join(f" Note: {n}." for n in self.notes)
 
     def to_dict(self) -> dict:
         return jsonable({**self.__dict__, "summary": str(self)})
@@ -114,7 +115,7 @@ def worth(fit: TransferFit, d_f: float, *, n: float | None = None, target: float
             raise ScalingLabError(f"target must be a finite number, got {target!r}")
         sc = fit.scratch
         n_arg = None if (None in sc.fits) else n
-        if not sc.joint and None not in sc.fits and n is None:
+        if not sc.joint and None not in sc.fits and n is None and len(sc.fits) > 1:
             raise ScalingLabError("the from-scratch fits are per model size: give n= (one of "
                                   + ", ".join(f"{k:g}" for k in sc.fits) + ")")
         need = sc.invert(target, n_arg)
@@ -133,4 +134,14 @@ def worth(fit: TransferFit, d_f: float, *, n: float | None = None, target: float
                    finetune_need=ft, finetune_need_interval=interval(np.where(np.isnan(ft_b), np.inf, ft_b), level),
                    share=ft / need if np.isfinite(need) else np.nan,
                    share_interval=interval(share_b, level) if len(share_b) else (np.nan, np.nan))
-    return TransferWorth(**out, metric=next(iter(fit.scratch.fits.values())).curve.metric)
+    lo, hi = fit.d_f_range
+    notes = []
+    outside = [(what, v) for what, v in (("D_F", d_f), ("the fine-tuning data for the target", out.get("finetune_need")))
+               if v is not None and np.isfinite(v) and not lo <= v <= hi]
+    for what, v in outside:
+        notes.append(f"{what} = {num(v)} is outside the fine-tuning sizes measured ({num(lo)}–{num(hi)}), so the "
+                     "transfer law is extrapolated there (Hernandez et al. fit it in the low-data regime)")
+    if fit.has_beta and n is not None and not fit.n_range[0] <= float(n) <= fit.n_range[1]:
+        notes.append(f"N = {num(float(n))} is outside the model sizes measured ({num(fit.n_range[0])}–"
+                     f"{num(fit.n_range[1])})")
+    return TransferWorth(**out, metric=next(iter(fit.scratch.fits.values())).curve.metric, notes=tuple(notes))
