@@ -2,7 +2,7 @@
 
 Every answer is a flag; on a terminal, the ones that matter for the scenario and are missing
 are asked for (prompts on stderr, so ``--json`` output stays clean); elsewhere (scripts, CI)
-nothing is asked and a missing scenario is an error.
+nothing is asked and a missing scenario is an error (errors: see ``_common.SafeGroup``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import typer
 import scalinglab as sl
 from scalinglab.advise.inputs import SCENARIOS, scenario_name
 
-from ._common import console
+from ._common import console, reading
 
 SCENARIO_HELP = ("reuse (1): solved before / usable data exist; transfer (2): a similar problem solved elsewhere; "
                  "unlabeled (3): plenty of unlabeled data; pilot (4): nothing similar exists")
@@ -94,25 +94,21 @@ def advise(
     target (with its interval), cost and next step, for one of four scenarios."""
     answers = dict(scenario=scenario, task=task, target=target, classes=classes, cost_per_sample=cost_per_sample,
                    pilot=pilot, study=study, unlabeled=unlabeled)
-    try:
-        if _interactive():
-            answers = _fill(answers)
-        if answers["scenario"] is None:
-            raise sl.ScalingLabError("give --scenario (" + ", ".join(SCENARIOS) + "); no prompt when not on a terminal")
-        if (baseline_n is None) != (baseline_error is None):
-            raise sl.ScalingLabError("give --baseline-n and --baseline-error together (one point of a similar curve)")
-        with console.status("fitting and planning") if not as_json else nullcontext():
-            advice = sl.advise(answers["scenario"], task=answers["task"], target=answers["target"],
-                               classes=answers["classes"], features=features,
-                               cost_per_sample=answers["cost_per_sample"], pilot=answers["pilot"], x=x, y=y,
-                               seed_col=seed_col, higher_is_better=higher_is_better, study=answers["study"],
-                               study_name=study_name, curve=curve, unlabeled=answers["unlabeled"],
-                               baseline=None if baseline_n is None else (baseline_n, baseline_error),
-                               available=available, llm=llm, margin=margin, eval_width=eval_width, level=level,
-                               n_boot=bootstrap, seed=seed)
-    except sl.ScalingLabError as exc:
-        console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
-        raise typer.Exit(2) from None
+    if _interactive():
+        answers = _fill(answers)
+    if answers["scenario"] is None:
+        raise sl.ScalingLabError("give --scenario (" + ", ".join(SCENARIOS) + "); no prompt when not on a terminal")
+    if (baseline_n is None) != (baseline_error is None):
+        raise sl.ScalingLabError("give --baseline-n and --baseline-error together (one point of a similar curve)")
+    files = [f for f in (answers["pilot"], answers["unlabeled"]) if f is not None]
+    with console.status("fitting and planning") if not as_json else nullcontext(), \
+            reading(files[0]) if len(files) == 1 else nullcontext():
+        advice = sl.advise(answers["scenario"], task=answers["task"], target=answers["target"],
+                           classes=answers["classes"], features=features, cost_per_sample=answers["cost_per_sample"],
+                           pilot=answers["pilot"], x=x, y=y, seed_col=seed_col, higher_is_better=higher_is_better,
+                           study=answers["study"], study_name=study_name, curve=curve, unlabeled=answers["unlabeled"],
+                           baseline=None if baseline_n is None else (baseline_n, baseline_error), available=available,
+                           llm=llm, margin=margin, eval_width=eval_width, level=level, n_boot=bootstrap, seed=seed)
     if as_json:
         typer.echo(json.dumps(advice.to_dict(), indent=1))
     else:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 import scalinglab as sl
 
-from ._common import console
+from ._common import console, reading
 
 
 def quality(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="runs (CSV), one row per run"),
@@ -32,35 +32,32 @@ def quality(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="
             as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """Fit a law per quality level and a joint law whose floor and exponent depend on quality:
     what a clean sample is worth in noisy ones, and where noise puts a floor no data can pass."""
-    try:
+    with reading(file):
         curves = sl.CurveSet.from_csv(file, by=level_col, x=x, y=y, seed=seed_col)
-        by_level = {}
-        for key, curve in curves.items():
-            try:
-                by_level[float(key)] = curve
-            except ValueError:
-                raise sl.ScalingLabError(f"column {level_col!r}: level {key!r} is not a number") from None
+    by_level = {}
+    for key, curve in curves.items():
+        try:
+            by_level[float(key)] = curve
+        except ValueError:
+            raise sl.ScalingLabError(f"column {level_col!r}: level {key!r} is not a number") from None
 
-        def boot(res, curve):
-            by = "seed" if curve.seed is not None and len(set(curve.seed.tolist())) > 1 else "point"
-            return res.bootstrap(bootstrap, by=by, seed=seed)
+    def boot(res, curve):
+        by = "seed" if curve.seed is not None and len(set(curve.seed.tolist())) > 1 else "point"
+        return res.bootstrap(bootstrap, by=by, seed=seed)
 
-        with console.status("fitting each level and the joint law, bootstrapping"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", sl.ScalingLabWarning)
-            fits = {k: boot(sl.fit(c, law=law), c) for k, c in by_level.items()}
-            compared = sl.quality.compare_levels(fits, levels=levels, target=target, level=level)
-            answers = []
-            if joint:
-                stacked = sl.quality.stack(by_level, levels=levels)
-                joint_fit = boot(sl.fit(stacked, law="quality"), stacked)
-                size = at if at is not None else float(stacked.x[:, 0].max())
-                for k in sorted(by_level, key=lambda v: -sl.quality.as_quality(v, levels))[1:]:
-                    rate = 1 - sl.quality.as_quality(k, levels)
-                    answers.append(sl.quality.clean_worth(joint_fit, size, rate, level=level))
-                    answers.append(sl.quality.quality_floor(joint_fit, rate, target=target, level=level))
-    except sl.ScalingLabError as exc:
-        console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
-        raise typer.Exit(2) from None
+    with console.status("fitting each level and the joint law, bootstrapping"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        fits = {k: boot(sl.fit(c, law=law), c) for k, c in by_level.items()}
+        compared = sl.quality.compare_levels(fits, levels=levels, target=target, level=level)
+        answers = []
+        if joint:
+            stacked = sl.quality.stack(by_level, levels=levels)
+            joint_fit = boot(sl.fit(stacked, law="quality"), stacked)
+            size = at if at is not None else float(stacked.x[:, 0].max())
+            for k in sorted(by_level, key=lambda v: -sl.quality.as_quality(v, levels))[1:]:
+                rate = 1 - sl.quality.as_quality(k, levels)
+                answers.append(sl.quality.clean_worth(joint_fit, size, rate, level=level))
+                answers.append(sl.quality.quality_floor(joint_fit, rate, target=target, level=level))
     if as_json:
         out = {"levels": compared.to_dict(), "answers": [a.to_dict() for a in answers]}
         if joint:

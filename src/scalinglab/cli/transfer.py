@@ -12,7 +12,7 @@ from rich.table import Table
 
 import scalinglab as sl
 
-from ._common import console
+from ._common import console, reading
 
 
 def _by(curve: sl.Curve) -> str:
@@ -52,18 +52,15 @@ def transfer(scratch: Path = typer.Argument(..., exists=True, dir_okay=False, he
              as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """What pretraining is worth: D_E, D_T = D_E - D_F per fine-tuned cell, D_T = k D_F^a N^b, and
     the share of your data need (Hernandez et al. 2021, 'Scaling Laws for Transfer')."""
-    try:
-        with console.status("fitting the from-scratch law, bootstrapping"):
-            fits = _scratch_fits(scratch, x, y, n, seed_col, law, joint_law, bootstrap, seed)
+    with console.status("fitting the from-scratch law, bootstrapping"), reading(scratch):
+        fits = _scratch_fits(scratch, x, y, n, seed_col, law, joint_law, bootstrap, seed)
+    with reading(finetuned):
         ft = sl.Curve.from_csv(finetuned, x=[n, x] if n else x, y=y, seed=seed_col)
-        eff = sl.transfer.effective_data(fits, ft, seed=seed, level=level)
-        tfit = sl.transfer.fit_transfer(eff, seed=seed)
-        d_f = at if at is not None else float(eff.table["D_F"].max())
-        n_at = (at_n if at_n is not None else float(eff.table["N"].max())) if tfit.has_beta else None
-        worth = sl.transfer.worth(tfit, d_f, n=n_at, target=target)
-    except sl.ScalingLabError as exc:
-        console.print(f"[red]error:[/red] {exc}", soft_wrap=True, highlight=False)
-        raise typer.Exit(2) from None
+    eff = sl.transfer.effective_data(fits, ft, seed=seed, level=level)
+    tfit = sl.transfer.fit_transfer(eff, seed=seed)
+    d_f = at if at is not None else float(eff.table["D_F"].max())
+    n_at = (at_n if at_n is not None else float(eff.table["N"].max())) if tfit.has_beta else None
+    worth = sl.transfer.worth(tfit, d_f, n=n_at, target=target)
     if as_json:
         typer.echo(json.dumps({"effective": eff.to_dict(), "fit": tfit.to_dict(), "worth": worth.to_dict()}, indent=1))
         return
