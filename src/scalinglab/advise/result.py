@@ -17,6 +17,14 @@ __all__ = ["Advice", "Predicted", "Cost"]
 HUGE = 1e12
 
 
+def _upper(value: float, infinite: str = "never") -> str:
+    """The upper end of an interval: 'never' (some draws never reach the target), 'more than
+    1e+12' (finite but beyond anything collectable) or the number."""
+    if np.isinf(value):
+        return infinite
+    return f"more than {num(HUGE)}" if value > HUGE else num(value)
+
+
 @dataclass(frozen=True)
 class Predicted:
     """The size predicted for the target, with its interval and where it came from."""
@@ -31,8 +39,7 @@ class Predicted:
         if not np.isfinite(self.n):
             return f"out of reach ({self.source}): {self.detail}"
         lo, hi = self.interval
-        upper = f"more than {num(HUGE)}" if hi > HUGE else num(hi)
-        return f"about {num(self.n)} samples ({self.level:.0%} interval {num(lo)}–{upper}; {self.source})"
+        return f"about {num(self.n)} samples ({self.level:.0%} interval {num(lo)}–{_upper(hi)}; {self.source})"
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,7 @@ class Cost:
             parts.append(f"first tranche {num(self.first_tranche)}")
         if self.to_target is not None:
             lo, hi = self.to_target_interval
-            parts.append(f"to the target {num(self.to_target)} ({num(lo)}–"
-                         f"{f'more than {num(HUGE)}' if hi > HUGE else num(hi)})")
+            parts.append(f"to the target {num(self.to_target)} ({num(lo)}–{_upper(hi, 'unbounded')})")
         return f"at {num(self.per_sample)} per sample: " + ", ".join(parts) if parts else "no cost computed"
 
 
