@@ -97,10 +97,15 @@ def _worker(url, log, delay, sizes, seeds):
     os._exit(study.run(executor="serial", progress=False).exit_code)
 
 
-def chaos(url: str, workers: int, tmp_path, *, kills_wanted: int = 20, delay: float = 0.15,
-          sizes=(30, 60, 120, 240), seeds=tuple(range(24)), seed: int = 0) -> dict:
+# 192 cells of >= 0.2 s each: >= 10 s of work for 4 workers on an idle machine, while 20 kills
+# at 0.05-0.3 s intervals take about 4 s, so the kills always land before the study completes
+SIZES, SEEDS = (30, 60, 120, 240), tuple(range(48))
+
+
+def chaos(url: str, workers: int, tmp_path, *, kills_wanted: int = 20, delay: float = 0.2,
+          sizes=SIZES, seeds=SEEDS, seed: int = 0) -> dict:
     """Run the study with ``workers`` forked worker processes on ``url``; SIGKILL a random
-    busy worker every 0.1-0.5 s (a new one replaces it) until ``kills_wanted`` kills, then let
+    worker every 0.05-0.3 s (a new one replaces it) until ``kills_wanted`` kills, then let
     the study finish. Returns what happened."""
     log = str(tmp_path / "fits.log")
     ctx = multiprocessing.get_context("fork")
@@ -114,8 +119,8 @@ def chaos(url: str, workers: int, tmp_path, *, kills_wanted: int = 20, delay: fl
 
     procs = [start() for _ in range(workers)]
     kills, restarts, t0 = 0, 0, time.time()
-    while time.time() - t0 < 240:
-        time.sleep(rng.uniform(0.1, 0.5))
+    while time.time() - t0 < 400:
+        time.sleep(rng.uniform(0.05, 0.3))
         alive = [p for p in procs if p.is_alive()]
         if kills < kills_wanted and alive:
             victim = rng.choice(alive)
@@ -139,7 +144,7 @@ def chaos(url: str, workers: int, tmp_path, *, kills_wanted: int = 20, delay: fl
             "status": study.status(), "trainings": len([f for f in fits if len(f.split()) == 3])}
 
 
-def check_chaos(outcome: dict, tmp_path, sizes=(30, 60, 120, 240), seeds=tuple(range(24)), label=""):
+def check_chaos(outcome: dict, tmp_path, sizes=SIZES, seeds=SEEDS, label=""):
     df, cells = outcome["frame"], len(sizes) * len(seeds)
     lost = cells - df[KEY].drop_duplicates().shape[0]
     duplicated = len(df) - df[KEY].drop_duplicates().shape[0]
