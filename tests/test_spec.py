@@ -236,3 +236,26 @@ def test_fuzzed_text_is_a_spec_or_one_clear_error(tmp_path, text):
         sl.StudySpec.from_toml(path)
     except sl.ScalingLabError as error:
         assert str(error).startswith(str(path))
+
+
+def test_fingerprints_see_factory_state_closures_and_defaults_but_no_memory_addresses():
+    from dataclasses import dataclass as dc
+
+    from scalinglab.experiment.spec import canonical
+
+    @dc
+    class Factory:
+        lr: float = 0.1
+
+        def __call__(self, width):
+            return LogisticRegression(C=width)
+
+    def closing_over(c):
+        return lambda width: LogisticRegression(C=c)
+
+    assert canonical(Factory(0.1)) == canonical(Factory(0.1)) != canonical(Factory(0.2))
+    assert canonical(closing_over(1.0)) != canonical(closing_over(2.0))
+    assert "0x" not in canonical(LogisticRegression()) + canonical(Factory()) + canonical(closing_over(1.0))
+    base = spec(model_sizes=[1.0], estimators={"f": Factory(0.1)}).fingerprint()
+    assert spec(model_sizes=[1.0, 2.0], estimators={"f": Factory(0.1)}).fingerprint() == base
+    assert spec(model_sizes=[1.0], estimators={"f": Factory(0.2)}).fingerprint() != base

@@ -13,12 +13,15 @@ own ``TorchClassifier``); ``class = "os.system"`` is refused before anything is 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
 import math
 import numbers
+import re
 import tomllib
+import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,9 +182,19 @@ def canonical(obj) -> str:
         return "{" + ", ".join(f"{k!r}: {canonical(obj[k])}" for k in sorted(obj, key=str)) + "}"
     if isinstance(obj, (list, tuple)):
         return "[" + ", ".join(canonical(v) for v in obj) + "]"
-    if callable(obj):
-        return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', type(obj).__qualname__)}"
-    return repr(obj)
+    if isinstance(obj, functools.partial):
+        return f"partial({canonical(obj.func)}, {canonical(list(obj.args))}, {canonical(obj.keywords)})"
+    if isinstance(obj, (types.FunctionType, types.MethodType)):
+        # a function by its import path, default arguments and the values it closes over (its
+        # body is identified by its name only: a bytecode hash would change with Python itself)
+        cells = [c.cell_contents for c in (obj.__closure__ or ()) if c.cell_contents is not obj]
+        return (f"{obj.__module__}.{obj.__qualname__}(defaults={canonical(list(obj.__defaults__ or ()))}, "
+                f"closure={canonical(cells)})")
+    if isinstance(obj, (type, types.BuiltinFunctionType)):
+        return f"{obj.__module__}.{obj.__qualname__}"
+    if callable(obj):                 # a factory object (a dataclass, say): its class and its state
+        return f"{type(obj).__module__}.{type(obj).__qualname__}({canonical(getattr(obj, '__dict__', {}))})"
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(obj))      # the same object in every process
 
 
 @dataclass
