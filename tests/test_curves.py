@@ -17,16 +17,68 @@ def test_arrays_and_replicates_are_kept():
     np.testing.assert_allclose(m.x, [100, 200, 400])
 
 
-def test_accuracy_becomes_error():
+def test_accuracy_is_fitted_as_error_but_keeps_its_name():
     c = sl.Curve([10, 20], [0.7, 0.8], metric="accuracy", higher_is_better=True)
-    np.testing.assert_allclose(c.y, [0.3, 0.2])
-    assert c.metric == "error"
+    np.testing.assert_allclose(c.y, [0.3, 0.2])                 # the fitted values: 1 - accuracy
+    np.testing.assert_array_equal(c.values, [0.7, 0.8])         # the metric as measured
+    assert c.metric == "accuracy" and c.higher_is_better and c.bounds == (0.0, 1.0)
     with pytest.raises(sl.ScalingLabError, match=r"row 1: 1.2 is outside \[0, 1\]"):
         sl.Curve([10, 20], [0.7, 1.2], metric="accuracy", higher_is_better=True)
 
 
+def test_direction_and_bounds_survive_every_copy():
+    c = sl.Curve([10, 10, 20], [0.7, 0.75, 0.8], seed=[0, 1, 0], metric="f1", higher_is_better=True)
+    for copy in (c.subset(np.array([True, False, True])), c.mean_by_size(), c.canonical(),
+                 sl.Curve.from_dict(c.to_dict())):
+        assert (copy.metric, copy.higher_is_better, copy.bounds) == ("f1", True, (0.0, 1.0))
+        np.testing.assert_allclose(copy.y, 1 - copy.values)
+    assert list(c.to_frame()["f1"]) == [0.7, 0.75, 0.8]
+    np.testing.assert_allclose(c.mean_by_size().values, [0.725, 0.8])
+
+
+@pytest.mark.parametrize("name, bounds", [("error", (0, 1)), ("Error Rate", (0, 1)), ("top-1 accuracy", (0, 1)),
+                                          ("roc_auc", (0, 1)), ("loss", None), ("mse", None)])
+def test_bounds_are_known_from_the_name(name, bounds):
+    c = sl.Curve([1, 2], [0.5, 0.4], metric=name)
+    assert c.bounds == (None if bounds is None else tuple(map(float, bounds)))
+
+
+def test_bounds_only_from_a_name_the_user_gave():
+    assert sl.Curve([1, 2], [3.5, 2.0]).bounds is None               # unnamed: shown as "error", no bounds
+    assert sl.Curve([1, 2], [3.5, 2.0]).metric == "error"
+    with pytest.raises(sl.ScalingLabError, match=r"3.5 is outside \[0, 1\], the range of 'error' \(known from its name"):
+        sl.Curve([1, 2], [3.5, 2.0], metric="error")
+    assert sl.Curve([1, 2], [3.5, 2.0], metric="error", bounds=None).bounds is None
+    bleu = sl.Curve([1, 2], [20.0, 30.0], metric="bleu", higher_is_better=True, bounds=(0, 100))
+    np.testing.assert_allclose(bleu.y, [80, 70])
+    with pytest.raises(sl.ScalingLabError, match="needs its best possible value"):
+        sl.Curve([1, 2], [0.5, 0.6], higher_is_better=True, bounds=None)
+    with pytest.raises(sl.ScalingLabError, match="lo < hi"):
+        sl.Curve([1, 2], [0.5, 0.6], bounds=(1, 0))
+
+
+def test_missing_values_are_left_out_with_one_warning():
+    with pytest.warns(sl.ScalingLabWarning, match=r"2 missing value\(s\) \(NaN\) at row\(s\) 1, 3"):
+        c = sl.Curve([1, 2, 3, 4], [0.5, np.nan, 0.3, np.nan], seed=[0, 1, 2, 3])
+    assert c.n == 2 and list(c.seed) == [0, 2] and c.labels == (0, 2)
+    with pytest.raises(sl.ScalingLabError, match="every value is missing"):
+        sl.Curve([1, 2], [np.nan, np.nan])
+
+
+def test_canonical_order_ignores_the_order_of_the_rows():
+    rng = np.random.default_rng(0)
+    x, y, s = np.repeat([10, 20, 40], 3), rng.random(9), np.tile(["b", "a", 1], 3)
+    c = sl.Curve(x, y, seed=s)
+    p = rng.permutation(9)
+    d = sl.Curve(x[p], y[p], seed=s[p]).canonical()
+    np.testing.assert_array_equal(c.canonical().values, d.values)
+    np.testing.assert_array_equal(c.canonical().seed, d.seed)
+    assert d.canonical() is d
+
+
 @pytest.mark.parametrize("x, y, message", [
-    ([1, 2, 3], [0.1, np.nan, 0.3], r"column 'y', row 1: value nan is not finite"),
+    ([1, 2, 3], [0.1, np.inf, 0.3], r"column 'y', row 1: value inf is not finite"),
+    ([1, np.nan, 3], [0.1, 0.2, 0.3], r"column 'n', row 1: value nan is not finite"),
     ([1, np.inf, 3], [0.1, 0.2, 0.3], r"column 'n', row 1: value inf"),
     ([1, 0, 3], [0.1, 0.2, 0.3], r"column 'n', row 1: size 0 must be > 0"),
     ([1, 2], [0.1, 0.2, 0.3], r"x has 2 rows but y has 3"),

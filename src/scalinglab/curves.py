@@ -11,6 +11,7 @@ Validation happens once, at construction, and names the bad column and row.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ScalingLabError
+from .errors import ScalingLabError, ScalingLabWarning
+from .metric import Metric, known_bounds
 
 __all__ = ["Curve", "CurveSet", "SizeGroups", "group_by_size"]
 
@@ -62,22 +64,32 @@ def _fmt(value) -> str:
     return ", ".join(f"{float(v):g}" for v in np.atleast_1d(value))
 
 
-def _as_float_array(values, name: str, labels: Sequence) -> np.ndarray:
+def _as_float_array(values, name: str, labels: Sequence, *, allow_nan: bool = False) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ScalingLabError(f"column {name!r}: values must be numbers ({exc})") from None
-    if arr.ndim == 1:
-        bad = ~np.isfinite(arr)
-    else:
-        bad = ~np.isfinite(arr).all(axis=1)
+    finite = np.isfinite(arr) | (np.isnan(arr) if allow_nan else False)
+    bad = ~finite if arr.ndim <= 1 else ~finite.all(axis=tuple(range(1, arr.ndim)))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ScalingLabError(
             f"column {name!r}, row {labels[i]!r}: value {_fmt(arr[i])} is not finite "
-            f"(NaN or inf); drop or fix that row ({int(bad.sum())} such rows in all)"
+            f"({'inf' if allow_nan else 'NaN or inf'}); drop or fix that row ({int(bad.sum())} such rows in all)"
         )
     return arr
+
+
+def _rows(labels: Sequence, idx: np.ndarray, most: int = 5) -> str:
+    """Row labels for a message: '4, 7' or '4, 7, 9, 12, 15 and 3 more'."""
+    shown = ", ".join(str(labels[int(i)]) for i in idx[:most])
+    return shown + (f" and {len(idx) - most} more" if len(idx) > most else "")
+
+
+def _label_codes(values) -> np.ndarray:
+    """Integer ranks of labels (seeds, groups) by their text, for a deterministic order of rows."""
+    text = np.asarray([str(v) for v in np.asarray(values, dtype=object).reshape(-1)])
+    return np.unique(text, return_inverse=True)[1].reshape(-1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,30 +102,48 @@ class Curve:
         Size(s) of each measurement: samples, tokens, parameters, FLOPs. Must be > 0.
         Two or more columns describe joint data, e.g. ``np.c_[N, D]``.
     y : array of shape (n,)
-        The metric. If ``higher_is_better`` it is converted to ``1 - y`` (accuracy
-        becomes error), which requires 0 <= y <= 1.
+        The metric as measured. NaN marks a missing measurement (a failed run): such rows
+        are left out with a :class:`~scalinglab.ScalingLabWarning` that names them.
     w : array of shape (n,), optional
         Non-negative weights multiplying each point's loss in a fit.
     seed, group : arrays of shape (n,), optional
         Labels used by the bootstrap (``by="seed"`` or ``by="group"``) and reports.
-    metric : str
-        Name of the metric after conversion (default ``"error"``).
+    metric : str, optional
+        The metric's name ("accuracy", "loss", ...); shown in every answer. Unnamed, it is
+        called "error" (or "score" when higher is better) and has no known bounds.
+    higher_is_better : bool
+        True for accuracy-like metrics. The curve is then *fitted* as the distance from the
+        best value, hi − y (see :mod:`scalinglab.metric`), and every answer is converted back.
+    bounds : "auto", None or (lo, hi)
+        Where the metric can lie. "auto": (0, 1) for a name known to be a rate or an accuracy
+        (see :data:`scalinglab.metric.RATE_NAMES`), (0, 1) for any higher-is-better metric,
+        else none. Forecasts and intervals of a bounded metric stay inside its bounds.
     x_names : sequence of str, optional
         Names of the x columns (default ``("n",)`` or ``("x0", "x1", ...)``).
     labels : sequence, optional
         Row labels used in error messages (defaults to positions 0..n-1).
 
+    Attributes
+    ----------
+    y : ndarray
+        The **fitted values**: the metric itself, or hi − metric when higher is better.
+    values : ndarray
+        The metric as given (``y`` converted back).
+
     Raises
     ------
     ScalingLabError
-        NaN or inf anywhere, a size <= 0, lengths that disagree, negative weights,
-        or an accuracy outside [0, 1]; the message names the column and row.
+        inf anywhere, NaN in a size or weight, a size <= 0, lengths that disagree, negative
+        weights, or a value outside the metric's bounds; the message names the column and row.
 
     Examples
     --------
     >>> c = Curve([100, 200, 400], [0.30, 0.22, 0.17])
     >>> c.n, c.n_distinct
     (3, 3)
+    >>> acc = Curve([100, 200], [0.9, 0.95], metric="accuracy", higher_is_better=True)
+    >>> acc.metric, acc.values.tolist(), acc.y.round(2).tolist()
+    ('accuracy', [0.9, 0.95], [0.1, 0.05])
     """
 
     x: np.ndarray
@@ -121,29 +151,36 @@ class Curve:
     w: np.ndarray | None = None
     seed: np.ndarray | None = None
     group: np.ndarray | None = None
-    metric: str = "error"
+    metric: str | None = None
     higher_is_better: bool = False
     x_names: tuple[str, ...] = ()
     labels: tuple = field(default=(), repr=False)
+    bounds: object = "auto"
+    values: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        n_rows = len(np.atleast_1d(np.asarray(self.y)))
+        info = Metric.resolve(self.metric, higher_is_better=self.higher_is_better, bounds=self.bounds)
+        y_name = self.metric if self.metric else "y"
+        n_rows = len(np.atleast_1d(np.asarray(self.y, dtype=object)))
         labels = tuple(self.labels) if len(self.labels) else tuple(range(n_rows))
+        if len(labels) != n_rows:
+            raise ScalingLabError(f"labels has {len(labels)} entries but y has {n_rows} rows")
         x = np.asarray(self.x)
         x_width = 1 if x.ndim <= 1 else x.shape[1]
         names = tuple(self.x_names) or (("n",) if x_width == 1 else tuple(f"x{i}" for i in range(x_width)))
         if len(names) != x_width:
             raise ScalingLabError(f"x_names has {len(names)} names for {x_width} x columns")
-        x = _as_float_array(x, names[0] if x_width == 1 else "x", labels)
         if x.ndim > 2:
             raise ScalingLabError(f"x must be one column or a 2-D array of columns, got shape {x.shape}")
-        y = _as_float_array(self.y, "y" if not self.higher_is_better else self.metric, labels)
+        y = np.asarray(self.y, dtype=object) if np.asarray(self.y).dtype == object else np.asarray(self.y)
+        y = _as_float_array(y, y_name, labels, allow_nan=True)
         if y.ndim != 1:
             raise ScalingLabError(f"y must be one column, got shape {y.shape}")
         if len(x) != len(y):
             raise ScalingLabError(f"x has {len(x)} rows but y has {len(y)}: lengths must match")
         if len(y) == 0:
             raise ScalingLabError("the curve is empty: give at least one (x, y) row")
+        x = _as_float_array(x, names[0] if x_width == 1 else "x", labels)
         cols = x.reshape(len(x), -1)
         for j, name in enumerate(names):
             bad = np.flatnonzero(cols[:, j] <= 0)
@@ -153,17 +190,6 @@ class Curve:
                     f"column {name!r}, row {labels[i]!r}: size {_fmt(cols[i, j])} must be > 0 "
                     "(sizes are counts of samples, tokens, parameters or FLOPs)"
                 )
-        metric = self.metric
-        if self.higher_is_better:
-            outside = np.flatnonzero((y < 0) | (y > 1))
-            if outside.size:
-                i = int(outside[0])
-                raise ScalingLabError(
-                    f"column {self.metric!r}, row {labels[i]!r}: {_fmt(y[i])} is outside [0, 1]; "
-                    "higher_is_better converts an accuracy to error = 1 - accuracy"
-                )
-            y = 1.0 - y
-            metric = "error" if self.metric in ("accuracy", "acc") else f"1 - {self.metric}"
         w = None
         if self.w is not None:
             w = _as_float_array(self.w, "w", labels)
@@ -172,26 +198,77 @@ class Curve:
             neg = np.flatnonzero(w < 0)
             if neg.size:
                 raise ScalingLabError(f"column 'w', row {labels[int(neg[0])]!r}: weights must be >= 0")
+        tags = {}
         for attr in ("seed", "group"):
             value = getattr(self, attr)
             if value is not None:
                 value = np.asarray(value)
                 if value.shape != y.shape:
                     raise ScalingLabError(f"{attr} has shape {value.shape} but y has {y.shape}")
-                object.__setattr__(self, attr, value)
-        for attr, value in (("x", x), ("y", y), ("w", w), ("metric", metric), ("x_names", names),
-                            ("labels", labels), ("higher_is_better", False)):
+                tags[attr] = value
+        missing = np.isnan(y)
+        if missing.all():
+            raise ScalingLabError(f"column {y_name!r}: every value is missing (NaN); nothing to fit")
+        if missing.any():
+            idx = np.flatnonzero(missing)
+            warnings.warn(f"column {y_name!r}: {len(idx)} missing value(s) (NaN) at row(s) {_rows(labels, idx)}: "
+                          "those rows are left out of the curve", ScalingLabWarning, stacklevel=3)
+            keep = ~missing
+            x, y = x[keep], y[keep]
+            w = None if w is None else w[keep]
+            tags = {k: v[keep] for k, v in tags.items()}
+            labels = tuple(np.asarray(labels, dtype=object)[keep])
+        if info.bounds is not None:
+            lo, hi = info.bounds
+            outside = np.flatnonzero((y < lo) | (y > hi))
+            if outside.size:
+                i = int(outside[0])
+                how = ("higher_is_better: the fitted value is the distance from the best value"
+                       if info.higher_is_better and isinstance(self.bounds, str) and known_bounds(self.metric) is None
+                       else f"known from {'its name' if isinstance(self.bounds, str) else 'bounds='}")
+                raise ScalingLabError(
+                    f"column {y_name!r}, row {labels[i]!r}: {_fmt(y[i])} is outside [{lo:g}, {hi:g}], the range of "
+                    f"{info.name!r} ({how}); give bounds=(lo, hi) with the real range, or bounds=None if it has none")
+        fitted = info.to_fitted(y)
+        for attr, value in (("x", x), ("y", fitted), ("values", y), ("w", w), ("metric", info.name),
+                            ("higher_is_better", info.higher_is_better), ("bounds", info.bounds),
+                            ("x_names", names), ("labels", labels), *tags.items()):
             object.__setattr__(self, attr, value)
-        for arr in (x, y, w):
+        for arr in (x, fitted, y, w):
             if arr is not None:
                 arr.setflags(write=False)
+
+    @property
+    def metric_info(self) -> Metric:
+        """The metric's name, direction and bounds, with the conversions (see :mod:`scalinglab.metric`)."""
+        return Metric(self.metric, self.higher_is_better, self.bounds)
+
+    def with_direction(self, higher_is_better: bool | None) -> "Curve":
+        """This curve with the metric's direction given by an entry point's ``higher_is_better``
+        option (``extrapolate``, ``backtest.run``, the CLI's ``--higher-is-better``): None keeps
+        the curve's own; True re-reads a curve built without a direction as higher-is-better;
+        False for a curve that says higher-is-better is a contradiction and is refused."""
+        if higher_is_better is None:
+            return self
+        if not isinstance(higher_is_better, (bool, np.bool_)):
+            raise ScalingLabError(f"higher_is_better must be True, False or None, got {higher_is_better!r}")
+        if bool(higher_is_better) == self.higher_is_better:
+            return self
+        if self.higher_is_better:
+            raise ScalingLabError(f"the curve says {self.metric!r} is higher-is-better; higher_is_better=False "
+                                  "contradicts it (rebuild the Curve without higher_is_better)")
+        name = "score" if self.metric == "error" else self.metric      # "error" never rises
+        return Curve(self.x, self.values, w=self.w, seed=self.seed, group=self.group, metric=name,
+                     higher_is_better=True, bounds="auto" if self.bounds is None else self.bounds,
+                     x_names=self.x_names, labels=self.labels)
 
     # -- constructors -------------------------------------------------------------
     @classmethod
     def from_frame(cls, df: pd.DataFrame, *, x: str | Sequence[str], y: str, w: str | None = None,
                    seed: str | None = None, group: str | None = None,
-                   higher_is_better: bool = False) -> "Curve":
-        """Build a curve from DataFrame columns; error messages use the frame's index labels."""
+                   higher_is_better: bool = False, bounds="auto") -> "Curve":
+        """Build a curve from DataFrame columns; error messages use the frame's index labels.
+        The metric is named after column ``y`` (so its bounds can be known from the name)."""
         x_cols = [x] if isinstance(x, str) else list(x)
         wanted = [*x_cols, y, *(c for c in (w, seed, group) if c is not None)]
         missing = [c for c in wanted if c not in df.columns]
@@ -203,7 +280,7 @@ class Curve:
             w=None if w is None else df[w].to_numpy(),
             seed=None if seed is None else df[seed].to_numpy(),
             group=None if group is None else df[group].to_numpy(),
-            metric=y, higher_is_better=higher_is_better, x_names=tuple(x_cols),
+            metric=str(y), higher_is_better=higher_is_better, bounds=bounds, x_names=tuple(x_cols),
             labels=tuple(df.index),
         )
 
@@ -244,35 +321,61 @@ class Curve:
         columns for joint data (proportional to training compute for (N, D))."""
         return self.x if self.x.ndim == 1 else np.prod(self.x, axis=1)
 
+    def _take(self, idx: np.ndarray) -> "Curve":
+        """The points at positions ``idx``, as a new curve with the same metric."""
+        pick = (lambda a: None if a is None else a[idx])
+        return Curve(self.x[idx], self.values[idx], w=pick(self.w), seed=pick(self.seed),
+                     group=pick(self.group), metric=self.metric, higher_is_better=self.higher_is_better,
+                     bounds=self.bounds, x_names=self.x_names,
+                     labels=tuple(np.asarray(self.labels, dtype=object)[idx]))
+
     def subset(self, mask: np.ndarray) -> "Curve":
         """The points where ``mask`` is true, as a new curve."""
-        mask = np.asarray(mask)
-        pick = (lambda a: None if a is None else a[mask])
-        return Curve(self.x[mask], self.y[mask], w=pick(self.w), seed=pick(self.seed),
-                     group=pick(self.group), metric=self.metric, x_names=self.x_names,
-                     labels=tuple(np.asarray(self.labels, dtype=object)[mask]))
+        return self._take(np.flatnonzero(np.asarray(mask)))
+
+    def canonical_order(self) -> np.ndarray:
+        """Positions of the rows in canonical order: by size (each x column), then value,
+        weight, seed and group (see :meth:`canonical`)."""
+        keys = [self.values]
+        if self.w is not None:
+            keys.append(self.w)
+        keys += [_label_codes(getattr(self, attr)) for attr in ("seed", "group") if getattr(self, attr) is not None]
+        return np.lexsort(tuple(reversed(keys)) + tuple(reversed(self.columns)))   # the last key sorts first
+
+    def canonical(self) -> "Curve":
+        """The same points in canonical order (:meth:`canonical_order`). Fits and bootstraps work
+        on this order, so that no answer depends on the order of the rows (a store's completion
+        order, a shuffled CSV); rows that agree on all the keys are interchangeable. Returns the
+        curve itself when it is already in that order."""
+        if getattr(self, "_canonical", False):
+            return self
+        order = self.canonical_order()
+        out = self if np.array_equal(order, np.arange(self.n)) else self._take(order)
+        object.__setattr__(out, "_canonical", True)            # a cache: the order is checked once
+        return out
 
     def by_size(self, values: np.ndarray | None = None) -> SizeGroups:
-        """The replicates at each distinct size (of ``values``, default y): mean, sd, count."""
+        """The replicates at each distinct size (of ``values``, default the fitted y): mean, sd, count."""
         return group_by_size(self.x, self.y if values is None else values)
 
     def mean_by_size(self) -> "Curve":
         """One point per distinct size: the mean of the replicates (weights dropped)."""
-        groups = self.by_size()
-        return Curve(groups.sizes, groups.mean, metric=self.metric, x_names=self.x_names)
+        groups = self.by_size(self.values)
+        return Curve(groups.sizes, groups.mean, metric=self.metric, higher_is_better=self.higher_is_better,
+                     bounds=self.bounds, x_names=self.x_names)
 
     def to_frame(self) -> pd.DataFrame:
-        """The curve as a DataFrame with its x columns, y and any labels."""
+        """The curve as a DataFrame with its x columns, the metric as given, and any labels."""
         data = {name: col for name, col in zip(self.x_names, self.columns)}
-        data[self.metric] = self.y
+        data[self.metric] = self.values
         for attr in ("w", "seed", "group"):
             if getattr(self, attr) is not None:
                 data[attr] = getattr(self, attr)
         return pd.DataFrame(data)
 
     def to_dict(self) -> dict:
-        """Plain data for JSON."""
-        out = {"x": self.x.tolist(), "y": self.y.tolist(), "metric": self.metric,
+        """Plain data for JSON: the metric as given, its direction and bounds."""
+        out = {"x": self.x.tolist(), "y": self.values.tolist(), **self.metric_info.to_dict(),
                "x_names": list(self.x_names)}
         for attr in ("w", "seed", "group"):
             value = getattr(self, attr)
@@ -282,9 +385,15 @@ class Curve:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "Curve":
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict` (a dict without "bounds" describes a metric without bounds)."""
+        if not isinstance(data, Mapping):
+            raise ScalingLabError(f"a curve must be a mapping with 'x' and 'y', got {type(data).__name__}")
+        missing = [k for k in ("x", "y") if k not in data]
+        if missing:
+            raise ScalingLabError(f"curve: missing key(s) {missing}")
         return cls(data["x"], data["y"], w=data.get("w"), seed=data.get("seed"),
                    group=data.get("group"), metric=data.get("metric", "error"),
+                   higher_is_better=data.get("higher_is_better", False), bounds=data.get("bounds"),
                    x_names=tuple(data.get("x_names", ())))
 
     def __repr__(self) -> str:
