@@ -89,13 +89,13 @@ def test_start_point_and_bad_arguments():
 
 def test_fit_does_not_modify_the_curve(floor_fit):
     before = floor_fit.curve.y.copy()
-    floor_fit.bootstrap(20, seed=0)
+    floor_fit.bootstrap(50, seed=0)
     np.testing.assert_array_equal(floor_fit.curve.y, before)
     assert floor_fit.draws is None
 
 
 def test_json_round_trip(floor_fit, tmp_path):
-    boot = floor_fit.bootstrap(50, seed=1)
+    boot = floor_fit.bootstrap(200, seed=1)
     path = tmp_path / "fit.json"
     boot.to_json(path)
     back = sl.FitResult.from_json(path)
@@ -103,7 +103,7 @@ def test_json_round_trip(floor_fit, tmp_path):
     np.testing.assert_array_equal(back.draws, boot.draws)
     np.testing.assert_array_equal(back.curve.y, boot.curve.y)
     assert back.interval("b") == boot.interval("b")
-    assert json.loads(boot.to_json())["schema"] == "scalinglab.FitResult/1"
+    assert json.loads(boot.to_json())["schema"] == "scalinglab.FitResult/2"
     with pytest.raises(sl.ScalingLabError, match="not a scalinglab FitResult"):
         sl.FitResult.from_json('{"schema": "other"}')
 
@@ -140,8 +140,8 @@ def test_bootstrap_coverage_by_simulation():
 
 
 def test_bootstrap_by_seed_resamples_whole_runs():
-    x = np.repeat(X, 3)
-    seeds = np.tile([0, 1, 2], len(X))
+    x = np.repeat(X, 5)
+    seeds = np.tile([0, 1, 2, 3, 4], len(X))
     y = noisy("power", {"a": 2.0, "b": 0.3}, x=x, sigma=0.02)
     r = sl.fit(sl.Curve(x, y, seed=seeds), law="power").bootstrap(100, by="seed", seed=0)
     assert r.bootstrap_by == "seed" and len(r.draws) + r.n_failed_draws == 100
@@ -156,7 +156,7 @@ def test_intervals_need_draws(floor_fit):
         floor_fit.interval("b")
     with pytest.raises(sl.ScalingLabError, match="call res = res.bootstrap"):
         floor_fit.predict([1e6], interval=0.8)
-    boot = floor_fit.bootstrap(20, seed=0)
+    boot = floor_fit.bootstrap(50, seed=0)
     with pytest.raises(sl.ScalingLabError, match="between 0 and 1"):
         boot.interval("b", 95)
     with pytest.raises(sl.ScalingLabError, match="no parameter 'z'"):
@@ -242,7 +242,7 @@ def test_weights_multiply_each_points_loss():
 
 
 def test_bootstrap_by_group():
-    x = np.repeat(X, 2)
+    x = np.repeat(X, 5)
     y = noisy("power", {"a": 2.0, "b": 0.3}, x=x, sigma=0.02)
-    r = sl.fit(sl.Curve(x, y, group=np.tile(["a", "b"], len(X))), law="power").bootstrap(30, by="group", seed=0)
-    assert r.bootstrap_by == "group" and len(r.draws) == 30
+    r = sl.fit(sl.Curve(x, y, group=np.tile(list("abcde"), len(X))), law="power").bootstrap(60, by="group", seed=0)
+    assert r.bootstrap_by == "group" and len(r.draws) == 60

@@ -145,7 +145,7 @@ def test_prior_result_survives_json_and_bootstrap():
     assert res.prior["noise_from"].startswith("replicates")
     back = sl.FitResult.from_json(res.to_json())
     assert back.prior_summary() == res.prior_summary()
-    boot = res.bootstrap(100, seed=0)
+    boot = res.bootstrap(200, seed=0)
     lo, hi = boot.interval("b")
     assert lo < res.params["b"] < hi
 

@@ -9,71 +9,132 @@ dozen vectorised iterations instead of 1,000 optimiser calls.
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 
-from ..errors import ScalingLabError
+from ..errors import ScalingLabError, ScalingLabWarning
 from .objective import SHARE_WARM
 from .optimize import levenberg_marquardt
 from .problem import Problem
 from .result import FitResult
 
-BY = ("point", "seed", "group")
+BY = ("auto", "point", "seed", "group")
 
-#: Resamples refitted together; bounds memory at about CHUNK x n x p floats.
-CHUNK = 2000
+#: Elements (resamples x points) refitted together; bounds the memory of the count matrix and
+#: of the optimiser's Jacobians (about CHUNK_ELEMENTS x parameters floats).
+CHUNK_ELEMENTS = 2_000_000
+
+#: Fewest resamples a bootstrap accepts: a percentile interval at level L needs at least
+#: ``MIN_TAIL`` draws beyond each end (see ``FitResult.interval``), so the narrowest level the
+#: package uses, 80 %, needs 5 / 0.1 = 50 draws. With fewer, an "interval" is set by the one or
+#: two most extreme refits (``bootstrap(1)`` gave a zero-width 95 % interval that excluded the
+#: estimate). Efron & Tibshirani (1993, ch. 19) advise about 1,000 for percentile intervals.
+MIN_RESAMPLES = 50
+
+#: Whole seeds (or groups) are resampled only when there are at least this many. With k seeds
+#: there are only C(2k−1, k) distinct resamples: 3 seeds give 10, 4 give 35, 5 give 126; an
+#: interval drawn from 10 values is not an interval. The one rule every entry point follows
+#: (``bootstrap``, ``plan``, the analysis, the CLI): see :func:`resampling_unit`.
+MIN_CLUSTERS = 5
 
 
-def resample_counts(result: FitResult, n: int, by: str, rng: np.random.Generator) -> np.ndarray:
+def resampling_unit(curve, by: str = "auto") -> tuple[str, str | None]:
+    """The unit a bootstrap of ``curve`` resamples, and a note for the result's warnings.
+
+    * ``by="auto"`` (the default everywhere): whole seeds when the curve has at least
+      ``MIN_CLUSTERS`` distinct seeds (keeps the correlation within a training run's
+      replicates; Efron & Tibshirani 1993, ch. 8 on clustered data), else single points, with
+      a note when there are 2 to MIN_CLUSTERS − 1 seeds (too few to resample);
+    * ``by="seed"`` / ``"group"``: refused below ``MIN_CLUSTERS`` distinct labels (never
+      silently changed);
+    * ``by="point"``: points.
+    """
+    if by not in BY:
+        raise ScalingLabError(f"by must be one of {BY}, got {by!r}")
+    if by == "point":
+        return "point", None
+    kinds = ("seed",) if by == "auto" else (by,)
+    for kind in kinds:
+        labels = getattr(curve, kind)
+        if labels is None:
+            if by == "auto":
+                return "point", None
+            raise ScalingLabError(f"bootstrap by={by!r} needs the curve's {by} labels; build the Curve with {by}=...")
+        k = len(np.unique(np.asarray([str(v) for v in labels])))
+        if k >= MIN_CLUSTERS:
+            return kind, None
+        distinct = math.comb(2 * k - 1, k)
+        why = (f"{k} distinct {kind}(s) give only {distinct} distinct resample(s) of whole {kind}s; resampling "
+               f"{kind}s needs at least {MIN_CLUSTERS} ({math.comb(2 * MIN_CLUSTERS - 1, MIN_CLUSTERS)} resamples)")
+        if by != "auto":
+            raise ScalingLabError(f"bootstrap by={by!r}: {why}. Use by='point' (or by='auto'), or collect more {kind}s")
+        if k >= 2:
+            return "point", f"the bootstrap resampled points, not seeds: {why}"
+    return "point", None
+
+
+def resample_counts(curve, n: int, by: str, rng: np.random.Generator) -> np.ndarray:
     """(n, points) counts: multinomial over points, or over whole seeds/groups."""
-    curve = result.curve
     if by == "point":
         return rng.multinomial(curve.n, np.full(curve.n, 1.0 / curve.n), size=n).astype(float)
-    labels = getattr(curve, by)
-    if labels is None:
-        raise ScalingLabError(f"bootstrap by={by!r} needs the curve's {by} labels; build the Curve with {by}=...")
+    labels = np.asarray([str(v) for v in getattr(curve, by)])
     groups, member = np.unique(labels, return_inverse=True)
-    if len(groups) < 2:
-        raise ScalingLabError(f"bootstrap by={by!r} needs at least 2 distinct {by}s, found {len(groups)}")
     group_counts = rng.multinomial(len(groups), np.full(len(groups), 1.0 / len(groups)), size=n)
     return group_counts[:, member.reshape(-1)].astype(float)
 
 
-def bootstrap(result: FitResult, n: int = 1000, *, by: str = "point", seed=None,
+def bootstrap(result: FitResult, n: int = 1000, *, by: str = "auto", seed=None,
               max_iter: int = 100) -> FitResult:
     """Refit ``n`` bootstrap resamples of ``result.curve``; returns a copy with ``draws``.
 
     Parameters
     ----------
     n : int
-        Number of resamples.
-    by : {"point", "seed", "group"}
-        Resample single points, or whole seeds / groups (keeps the correlation within
-        a training run's replicates; Efron & Tibshirani 1993, ch. 8 on clustered data).
+        Number of resamples, at least ``MIN_RESAMPLES`` (50; see there why).
+    by : {"auto", "point", "seed", "group"}
+        What is resampled; see :func:`resampling_unit` for the one rule (whole seeds need at
+        least ``MIN_CLUSTERS`` = 5 of them).
     seed : int or numpy Generator, optional
-        Makes the draws reproducible.
+        Makes the draws reproducible. The curve's rows are in canonical order
+        (:meth:`Curve.canonical`), so the draws do not depend on the order of the rows.
 
-    Draws whose refit is not finite are dropped and counted in ``n_failed_draws``.
+    Draws whose refit is not finite are dropped and counted in ``n_failed_draws``. Memory is
+    bounded: resamples are refitted in chunks of at most ``CHUNK_ELEMENTS`` (resample, point) pairs.
     """
-    if by not in BY:
-        raise ScalingLabError(f"by must be one of {BY}, got {by!r}")
-    if int(n) != n or n < 1:
-        raise ScalingLabError(f"n must be a whole number >= 1, got {n!r}")
+    curve = result.curve.canonical()
+    unit, note = resampling_unit(curve, by)
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer, float, np.floating)) \
+            or not np.isfinite(n) or int(n) != n:
+        raise ScalingLabError(f"n must be a whole number of resamples, got {n!r}")
+    if n < MIN_RESAMPLES:
+        raise ScalingLabError(f"n = {n!r} resamples is too few for an interval: the bootstrap needs at least "
+                              f"{MIN_RESAMPLES} (5 draws beyond each end of an 80 % interval; about 1,000 for 95 %)")
+    if isinstance(max_iter, bool) or int(max_iter) != max_iter or max_iter < 1:
+        raise ScalingLabError(f"max_iter must be a whole number >= 1, got {max_iter!r}")
+    if curve is not result.curve:                 # a result made by hand: put its rows in order
+        result = result.replace(curve=curve, residuals=result.residuals[result.curve.canonical_order()])
     rng = np.random.default_rng(seed)
-    counts = resample_counts(result, int(n), by, rng)
     prior, noise = None, None
     if result.prior:
         from ..literature.prior import Prior
         prior = Prior({k: tuple(v) for k, v in result.prior["targets"].items()}, result.prior["source"])
         noise = result.prior["noise"]
-    problem = Problem.build(result.law, result.curve, loss=result.loss, delta=result.delta,
+    problem = Problem.build(result.law, curve, loss=result.loss, delta=result.delta,
                             space=result.space, fixed=dict(result.fixed), prior=prior, noise=noise)
     u_hat = problem.to_u(result.theta[None])[0]
     draws = []
-    for start in range(0, len(counts), CHUNK):
-        block = counts[start:start + CHUNK]
-        out = levenberg_marquardt(problem, np.tile(u_hat, (len(block), 1)), block, max_iter=max_iter,
+    chunk = max(1, CHUNK_ELEMENTS // max(curve.n, 1))
+    for start in range(0, int(n), chunk):
+        block = resample_counts(curve, min(chunk, int(n) - start), unit, rng)
+        out = levenberg_marquardt(problem, np.tile(u_hat, (len(block), 1)), block, max_iter=int(max_iter),
                                   irls_share=SHARE_WARM, stall_rtol=1e-9)
         draws.append(problem.to_theta(out.U[np.isfinite(out.f)]))
     draws = np.concatenate(draws)
     draws = draws[np.all(np.isfinite(draws), axis=1)]
-    return result.replace(draws=draws, n_failed_draws=int(n) - len(draws), bootstrap_by=by)
+    notes = result.warnings + ((note,) if note else ())
+    if note:
+        warnings.warn(note, ScalingLabWarning, stacklevel=3)
+    return result.replace(draws=draws, n_failed_draws=int(n) - len(draws), bootstrap_by=unit, warnings=notes)
+

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import json
+import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,10 +13,13 @@ import numpy as np
 import pandas as pd
 
 from ..curves import Curve
-from ..errors import ScalingLabError
-from ..laws.base import Law, get_law
+from ..errors import ScalingLabError, ScalingLabWarning
+from ..laws.base import Law
+from ..metric import Metric
+from .serialize import SCHEMA, dumps, load
 
-SCHEMA = "scalinglab.FitResult/1"
+#: Draws needed beyond each end of a percentile interval (see :meth:`FitResult.interval`).
+MIN_TAIL = 5
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,20 @@ class FitResult:
 
     @property
     def floor(self) -> float:
-        """The fitted metric at infinite size (irreducible error; 0 for laws without one)."""
+        """The fitted value at infinite size (irreducible error; 0 for laws without one), on the
+        fitted scale (lower is better; see :mod:`scalinglab.metric`)."""
         return self.law.floor(self.theta)
+
+    @property
+    def metric(self) -> Metric:
+        """The curve's metric: name, direction, bounds and the conversions to and from fitted values."""
+        return self.curve.metric_info
+
+    @property
+    def limit(self) -> float:
+        """The metric at infinite size in the metric's own terms: the floor of a loss, the
+        ceiling of an accuracy."""
+        return float(self.metric.to_metric(self.floor))
 
     # -- information criteria ----------------------------------------------------------
     @property
@@ -100,41 +116,102 @@ class FitResult:
         return n * np.log(max(rss, 1e-300) / n) + self.n_free * np.log(n)
 
     # -- predictions and intervals -------------------------------------------------------
+    def check_sizes(self, x) -> np.ndarray:
+        """Sizes as a float array, or a ScalingLabError naming ``x``: finite, > 0, the law's width."""
+        try:
+            arr = np.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            raise ScalingLabError(f"x must be sizes (numbers > 0), got {x!r}") from None
+        if arr.size == 0:
+            raise ScalingLabError("x is empty: give at least one size")
+        if not np.all(np.isfinite(arr)) or not np.all(arr > 0):
+            bad = arr[~(np.isfinite(arr) & (arr > 0))].reshape(-1)[0]
+            raise ScalingLabError(f"x must be sizes > 0 (samples, tokens, parameters), got {bad!r}")
+        self.law.columns(arr)                       # the right number of columns
+        return arr
+
+    def predict_fitted(self, x, thetas=None) -> np.ndarray:
+        """The law at sizes ``x`` on the fitted scale (lower is better), for the estimate or a
+        batch of parameter vectors ``thetas`` (B, p) -> (B, n)."""
+        arr = self.check_sizes(x)
+        with np.errstate(over="ignore"):
+            return self.law.predict(arr, self.theta if thetas is None else thetas)
+
     def predict(self, x, interval: float | None = None):
-        """Predicted metric at sizes ``x``.
+        """Predicted metric at sizes ``x`` (> 0), in the metric's own terms (an accuracy as
+        accuracy).
 
         Without ``interval``: an array. With ``interval=0.8``: a :class:`Band` whose
         ``lo``/``hi`` are percentiles of the predictions of the bootstrap draws (an
         interval for the fitted curve, not for one new noisy measurement); requires
-        :meth:`bootstrap` first.
+        :meth:`bootstrap` first, with enough draws for the level (see :meth:`interval`).
+        Predictions outside the metric's bounds (a law followed below the sizes measured)
+        raise a ScalingLabWarning.
         """
-        y = self.law.predict(x, self.theta)
+        metric = self.metric
+        y = metric.to_metric(self.predict_fitted(x))
+        self._warn_outside(x, y)
         if interval is None:
             return y
-        draws = self._require_draws()
         level = _check_level(interval)
-        preds = self.law.predict(x, draws)
+        draws = self._require_draws(level)
+        preds = self.predict_fitted(x, draws)
         lo, hi = np.nanpercentile(preds, [50 * (1 - level), 50 * (1 + level)], axis=0)
+        lo, hi = metric.interval_to_metric(lo, hi)
         return Band(y=y, lo=lo, hi=hi, level=level)
 
+    def _warn_outside(self, x, y) -> None:
+        bounds = self.metric.bounds
+        if bounds is None:
+            return
+        outside = (y < bounds[0]) | (y > bounds[1])
+        if np.any(outside):
+            at = np.atleast_1d(np.asarray(x, float))[np.atleast_1d(outside)] if np.ndim(x) <= 1 else "some sizes"
+            warnings.warn(f"the {self.law.name} law predicts {self.metric.name} outside its bounds "
+                          f"[{bounds[0]:g}, {bounds[1]:g}] at size(s) {at}: the law does not hold there "
+                          "(below the sizes measured?)", ScalingLabWarning, stacklevel=3)
+
     def interval(self, name: str, level: float = 0.95) -> tuple[float, float]:
-        """Percentile bootstrap interval of parameter ``name``."""
+        """Percentile bootstrap interval of parameter ``name``. Needs at least ``MIN_TAIL`` (5)
+        draws beyond each end, i.e. 10 / (1 − level) successful draws: 50 for 80 %, 200 for
+        95 %, 1,000 for 99 %; with fewer the ends would be set by the one or two most extreme
+        refits, and the interval is refused as unavailable."""
         if name not in self.law.param_names:
             raise ScalingLabError(f"no parameter {name!r}; the law has {self.law.param_names}")
-        draws = self._require_draws()
         level = _check_level(level)
+        draws = self._require_draws(level)
         col = draws[:, self.law.param_names.index(name)]
         lo, hi = np.percentile(col, [50 * (1 - level), 50 * (1 + level)])
         return float(lo), float(hi)
 
-    def bootstrap(self, n: int = 1000, *, by: str = "point", seed=None) -> "FitResult":
+    @staticmethod
+    def draws_needed(level: float) -> int:
+        """Successful bootstrap draws a percentile interval at ``level`` needs (``MIN_TAIL`` per tail)."""
+        return int(math.ceil(round(2 * MIN_TAIL / (1 - level), 6)))
+
+    def interval_unavailable(self, level: float) -> str | None:
+        """Why there is no interval at ``level`` (None: there is one)."""
+        have = 0 if self.draws is None else len(self.draws)
+        if have == 0:
+            return "this result has no bootstrap draws: call res = res.bootstrap(n=1000) first"
+        need = self.draws_needed(level)
+        if have < need:
+            return (f"a {level:.0%} interval needs at least {need} successful bootstrap draws ({MIN_TAIL} beyond "
+                    f"each end); this result has {have}: bootstrap with more resamples (e.g. n=1000)")
+        return None
+
+    def bootstrap(self, n: int = 1000, *, by: str = "auto", seed=None) -> "FitResult":
         """A copy with ``n`` bootstrap draws (see :func:`scalinglab.fit.bootstrap.bootstrap`)."""
         from .bootstrap import bootstrap
         return bootstrap(self, n=n, by=by, seed=seed)
 
-    def _require_draws(self) -> np.ndarray:
+    def _require_draws(self, level: float | None = None) -> np.ndarray:
         if self.draws is None or len(self.draws) == 0:
             raise ScalingLabError("this result has no bootstrap draws: call res = res.bootstrap(n=1000) first")
+        if level is not None:
+            why = self.interval_unavailable(level)
+            if why:
+                raise ScalingLabError(why)
         return self.draws
 
     # -- tables and serialisation -------------------------------------------------------
@@ -143,7 +220,7 @@ class FitResult:
         rows = []
         bounds = self.at_bounds
         for name, value in self.params.items():
-            lo, hi = self.interval(name, level) if self.draws is not None and len(self.draws) else (np.nan, np.nan)
+            lo, hi = self.interval(name, level) if self.interval_unavailable(level) is None else (np.nan, np.nan)
             rows.append({"param": name, "estimate": value, "lo": lo, "hi": hi,
                          "at_bound": bounds[name], "fixed": name in self.fixed})
         return pd.DataFrame(rows).set_index("param")
@@ -168,32 +245,18 @@ class FitResult:
         }
 
     def to_json(self, path: str | Path | None = None) -> str:
-        """Serialise to JSON (and write it to ``path`` if given); :meth:`from_json` reads it back."""
-        text = json.dumps(self.summary(), indent=1, allow_nan=True)
+        """Serialise to strict JSON (and write it to ``path`` if given); :meth:`from_json` reads
+        it back exactly. See :mod:`scalinglab.fit.serialize`."""
+        text = dumps(self.summary())
         if path is not None:
-            Path(path).write_text(text)
+            Path(path).write_text(text, encoding="utf-8")
         return text
 
     @classmethod
     def from_json(cls, source: str | Path) -> "FitResult":
-        """Read a result written by :meth:`to_json` (a JSON string or a file path)."""
-        text = Path(source).read_text() if not str(source).lstrip().startswith("{") else str(source)
-        data = json.loads(text)
-        if data.get("schema") != SCHEMA:
-            raise ScalingLabError(f"not a scalinglab FitResult (schema {data.get('schema')!r})")
-        law = get_law(data["law"]["name"], **data["law"]["options"])
-        selection = data.get("selection")
-        return cls(
-            law=law, theta=law.theta_array(data["params"]), objective=float(data["objective"]),
-            loss=data["loss"], delta=float(data["delta"]), space=data["space"],
-            curve=Curve.from_dict(data["curve"]), residuals=np.asarray(data["residuals"], float),
-            converged=bool(data["converged"]), n_starts=data["n_starts"], n_refined=data["n_refined"],
-            fixed=data["fixed"], warnings=tuple(data["warnings"]),
-            draws=None if data["draws"] is None else np.asarray(data["draws"], float),
-            n_failed_draws=data["n_failed_draws"], bootstrap_by=data["bootstrap_by"],
-            selection=None if selection is None else pd.DataFrame(selection).set_index("law"),
-            selection_reason=data.get("selection_reason", ""), prior=data.get("prior"),
-        )
+        """Read a result written by :meth:`to_json` (a JSON string or a file path), checking
+        every field; a corrupted or hand-edited file raises a ScalingLabError naming the field."""
+        return load(source, cls)
 
     def replace(self, **changes) -> "FitResult":
         return dataclasses.replace(self, **changes)

@@ -77,7 +77,7 @@ def backtest_split(curve: Curve, holdout: float = 0.25) -> tuple[np.ndarray, int
 
 
 def _score(result: FitResult, held: Curve) -> float:
-    pred = result.predict(held.x)
+    pred = result.law.predict(held.x, result.theta)          # on the fitted scale, as held.y
     with np.errstate(all="ignore"):
         err = (np.log(pred) - np.log(held.y)) if result.space == "log" else (pred - held.y)
     return float(np.sqrt(np.mean(err ** 2))) if np.all(np.isfinite(err)) else np.inf
@@ -99,20 +99,52 @@ class LawComparison:
 
 def fit_auto(curve: Curve, **options) -> FitResult:
     """Fit every candidate law, backtest each, return the winner's full fit with the
-    comparison in ``result.selection`` and the reason in ``result.selection_reason``."""
+    comparison in ``result.selection`` and the reason in ``result.selection_reason``
+    (``options``: those of :func:`compare_laws`)."""
     comparison = compare_laws(curve, **options)
     chosen = comparison.fits[comparison.winner]
     return chosen.replace(selection=comparison.table, selection_reason=comparison.reason,
                           warnings=comparison.notes + chosen.warnings)
 
 
+def _candidate_fit(curve: Curve, law, *, fixed, prior, prior_x, **options) -> FitResult:
+    """One candidate's fit with the options of ``fit`` (a MAP fit when there is a prior)."""
+    if prior is not None:
+        from .engine import fit_with_prior
+        options = {k: v for k, v in options.items() if k != "delta"}      # MAP fits use squares
+        return fit_with_prior(curve, law, prior, x=prior_x, fixed=fixed, **options)
+    return fit_quiet(curve, law, fixed=fixed, **options)
+
+
+def _unusable(law, fixed, prior, prior_x) -> str | None:
+    """Why ``fixed`` or ``prior`` cannot be applied to this candidate (None: they can)."""
+    missing = [name for name in (fixed or {}) if name not in law.param_names]
+    if missing:
+        return f"has no parameter {', '.join(missing)} (fixed=)"
+    if prior is not None:
+        from ..literature.prior import make_prior
+        try:
+            make_prior(prior, law, x=prior_x)
+        except ScalingLabError as exc:
+            return f"prior does not apply ({exc})"
+    return None
+
+
 def compare_laws(curve: Curve, *, candidates=None, loss: str = "huber", delta: float = 1e-3,
-                 space: str = "log", holdout: float | None = None, max_iter: int = 1000) -> LawComparison:
-    """The work behind ``law="auto"`` (see the module docstring), keeping every fit it makes."""
+                 space: str = "log", holdout: float | None = None, max_iter: int = 1000, n_refine: int = 8,
+                 fixed=None, prior=None, prior_x: str = "data") -> LawComparison:
+    """The work behind ``law="auto"`` (see the module docstring), keeping every fit it makes.
+
+    ``fixed`` and ``prior`` are applied to every candidate that has the parameters (for a
+    literature prior: the exponent); the others are left out of the comparison, which the table
+    (status "left out") and a note in the warnings say. No candidate left: ScalingLabError."""
     if not isinstance(curve, Curve):
         raise ScalingLabError(f"fit expects a Curve, got {type(curve).__name__}")
+    curve = curve.canonical()
     if candidates is None:
         candidates = CANDIDATES_1D if curve.n_inputs == 1 else CANDIDATES_2D
+    if isinstance(candidates, str) or not len(candidates):
+        raise ScalingLabError(f"candidates must be a non-empty list of law names, got {candidates!r}")
     laws = [get_law(c) for c in candidates]
     laws = [law for law in laws if law.n_inputs == curve.n_inputs]
     if not laws:
@@ -120,37 +152,50 @@ def compare_laws(curve: Curve, *, candidates=None, loss: str = "huber", delta: f
     holdout = 0.25 if holdout is None else holdout
     train_mask, n_hold = backtest_split(curve, holdout)
     train, held = (curve.subset(train_mask), curve.subset(~train_mask)) if n_hold else (None, None)
-    rows, fits, train_fits = [], {}, {}
-    options = dict(loss=loss, delta=delta, space=space, max_iter=max_iter)
+    rows, fits, train_fits, left_out = [], {}, {}, []
+    options = dict(loss=loss, delta=delta, space=space, max_iter=max_iter, n_refine=n_refine, fixed=fixed,
+                   prior=prior, prior_x=prior_x)
     for law in laws:
-        row = {"law": law.name, "n_params": law.n_params, "backtest": np.nan, "objective": np.nan,
+        n_free = law.n_params - len(fixed or {})
+        row = {"law": law.name, "n_params": n_free, "backtest": np.nan, "objective": np.nan,
                "aic": np.nan, "bic": np.nan, "status": "ok"}
-        if curve.n_distinct < law.n_params:
-            row["status"] = f"skipped: {law.n_params} parameters, {curve.n_distinct} sizes"
+        why = _unusable(law, fixed, prior, prior_x)
+        if why is not None:
+            row["status"] = f"left out: {why}"
+            left_out.append(f"{law.name} ({why})")
+            rows.append(row)
+            continue
+        if curve.n_distinct < n_free:
+            row["status"] = f"skipped: {n_free} parameters, {curve.n_distinct} sizes"
             rows.append(row)
             continue
         try:
-            full = fit_quiet(curve, law, **options)
+            full = _candidate_fit(curve, law, **options)
         except ScalingLabError as exc:
             row["status"] = f"failed: {exc}"
             rows.append(row)
             continue
         fits[law.name] = full
         row.update(objective=full.objective, aic=full.aic, bic=full.bic)
-        if train is not None and train.n_distinct >= law.n_params + 1:
+        if train is not None and train.n_distinct >= n_free + 1:
             try:
-                train_fits[law.name] = fit_quiet(train, law, **options)
+                train_fits[law.name] = _candidate_fit(train, law, **options)
                 row["backtest"] = _score(train_fits[law.name], held)
             except ScalingLabError as exc:
                 row["status"] = f"backtest failed: {exc}"
         elif n_hold:
-            row["status"] = f"not backtested: needs {law.n_params + 1} training sizes"
+            row["status"] = f"not backtested: needs {n_free + 1} training sizes"
         rows.append(row)
+    if len(left_out) == len(laws):
+        raise ScalingLabError("no candidate law can take the options given: " + "; ".join(left_out))
     table = pd.DataFrame(rows).set_index("law")
     if not fits:
         raise ScalingLabError("no candidate law could be fitted: " + "; ".join(table["status"]))
     fitted = table.loc[list(fits)]
     notes = []
+    if left_out:
+        notes.append("law='auto' compared only the candidates that take the options given; left out: "
+                     + "; ".join(left_out))
     scored = fitted[np.isfinite(fitted["backtest"])]
     if len(scored):
         weak = n_hold <= WEAK_HOLDOUT and INCUMBENT in scored.index
