@@ -197,3 +197,81 @@ def test_ensemble_answer_is_extrapolate_at_ten_times():
     assert answer.size == 10 * x[-1] and answer.prediction == table["prediction"].iloc[0]
     assert (answer.lo, answer.hi) == (table["lo80"].iloc[0], table["hi80"].iloc[0])
     assert "Cross-check (10× the data" in str(answer) and "80% interval" in str(answer)
+
+
+# -- issue 15: no scale assumed, metric direction, bounded metrics -------------------------------
+@pytest.mark.parametrize("scale", [1e-6, 1e-4, 1e2])
+def test_extrapolate_assumes_no_scale(scale):
+    """An MSE around 1e-4..1e-6 used to be clipped to 1e-3: a flat forecast of 0.001 with an
+    interval that excluded the truth. Now the forecast of c·y is c times the forecast of y."""
+    x = 16 * np.sqrt(2) ** np.arange(8)
+    y = 0.4 * x ** -0.3 + 0.05
+    at = [500, 2000, 8000]
+    base, scaled = sl.extrapolate(sl.Curve(x, y), at, n_boot=50), sl.extrapolate(sl.Curve(x, scale * y), at, n_boot=50)
+    for col in ("prediction", "lo80", "hi80", "lo95", "hi95"):
+        np.testing.assert_allclose(scaled[col], scale * base[col], rtol=1e-4)
+    truth = scale * (0.4 * np.array(at, float) ** -0.3 + 0.05)
+    assert ((scaled["lo95"] <= truth) & (truth <= scaled["hi95"])).all()
+
+
+def test_backtest_scores_do_not_depend_on_the_scale():
+    x = 16 * np.sqrt(2) ** np.arange(9)
+    curves = {"a": sl.Curve(x, 0.4 * x ** -0.3 + 0.05), "b": sl.Curve(x, 2 * x ** -0.5)}
+    tiny = {k: sl.Curve(c.x, 1e-6 * c.y) for k, c in curves.items()}
+    a, b = sl.backtest.run(curves, n_boot=20), sl.backtest.run(tiny, n_boot=20)
+    np.testing.assert_allclose(a.rows["score"], b.rows["score"], rtol=1e-3, atol=1e-6)
+    np.testing.assert_allclose(a.rows["cover95"], b.rows["cover95"])
+
+
+def test_zeros_follow_the_documented_rule():
+    x = 16 * np.sqrt(2) ** np.arange(8)
+    y = 0.4 * x ** -0.8
+    y[-1] = 0.0
+    with pytest.warns(sl.ScalingLabWarning, match="half the smallest positive mean"):
+        table = sl.extrapolate(sl.Curve(x, y), [2000], n_boot=50)
+    assert table["prediction"].iloc[0] < y[-2]                   # not the old floor of 1e-3 ...
+    tiny = sl.Curve(x, 1e-6 * y)
+    with pytest.warns(sl.ScalingLabWarning, match="half the smallest positive mean"):
+        assert sl.extrapolate(tiny, [2000], n_boot=50)["prediction"].iloc[0] < 1e-6 * y[-2]   # ... nor 1e-3
+
+
+def test_an_error_rate_stays_inside_zero_one():
+    x = 16 * np.sqrt(2) ** np.arange(8)
+    err = np.minimum(0.9 * (x / x[0]) ** -0.15, 1.0) * np.exp(np.random.default_rng(0).normal(0, 0.05, 8))
+    table = sl.extrapolate(sl.Curve(x, np.minimum(err, 1.0), metric="error"), [2000, 1e5], n_boot=50)
+    ends = table[["lo80", "hi80", "lo95", "hi95"]].to_numpy()
+    assert np.all((ends > 0) & (ends < 1))
+    unbounded = sl.extrapolate(sl.Curve(x, np.minimum(err, 1.0), metric="error", bounds=None), [2000, 1e5], n_boot=50)
+    assert unbounded["hi95"].max() > 1                           # what the transform prevents
+    np.testing.assert_allclose(table["prediction"], unbounded["prediction"])
+
+
+def test_an_accuracy_is_forecast_as_accuracy():
+    x = 16 * np.sqrt(2) ** np.arange(8)
+    acc = 1 - (0.5 * x ** -0.3 + 0.02)
+    curve = sl.Curve(x, acc, metric="accuracy", higher_is_better=True)
+    table = sl.extrapolate(curve, [2000, 8000], n_boot=50)
+    assert table.attrs["metric"] == "accuracy (higher is better; in [0, 1])"
+    assert np.all(table["prediction"] > acc[-1]) and np.all(np.diff(table["prediction"]) > 0)
+    assert np.all((table["lo95"] <= table["prediction"]) & (table["prediction"] <= table["hi95"]))
+    assert np.all((table["lo95"] >= 0) & (table["hi95"] <= 1))
+    same = sl.extrapolate(sl.Curve(x, acc, metric="accuracy"), [2000, 8000], n_boot=50, higher_is_better=True)
+    pd.testing.assert_frame_equal(table, same)
+    with pytest.raises(sl.ScalingLabError, match="contradicts"):
+        sl.extrapolate(curve, [2000], higher_is_better=False)
+    report = sl.backtest.run({"acc": sl.Curve(x, acc, metric="accuracy")}, n_boot=20, higher_is_better=True)
+    ensemble = report.rows[report.rows["method"] == "ensemble"]
+    assert (ensemble["score"] < 0.05).all()                      # scored on log(1 - accuracy)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n_boot": 5}, "n_boot must be a whole number >= 20"),
+    ({"levels": (0.8, 1.5)}, "levels must be numbers between 0 and 1"),
+    ({"levels": (0.801, 0.799)}, "the same column names"),
+])
+def test_extrapolate_refuses_options_it_cannot_honour(kwargs, message):
+    x = 16 * np.sqrt(2) ** np.arange(8)
+    with pytest.raises(sl.ScalingLabError, match=message):
+        sl.extrapolate(sl.Curve(x, 0.4 * x ** -0.3), [2000], **kwargs)
+    with pytest.raises(sl.ScalingLabError, match="below the smallest size measured"):
+        sl.extrapolate(sl.Curve(x, 0.4 * x ** -0.3), [1.0])

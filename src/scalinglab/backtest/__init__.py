@@ -10,9 +10,8 @@ split and the curve categories, :mod:`.calibration` for the intervals.
 from .calibration import Calibration, calibrate, shipped
 from .extrapolate import extrapolate
 from .forecasts import ILL_BEHAVED, LAWS, METHODS, Forecast, choose
-from .protocol import FLOOR_VALUE, SizeStats, Suite, classify, prepare, split
+from .protocol import SizeStats, Suite, classify, prepare, split
 from .run import BacktestReport, forecasts, run, run_rows, summarise
 
 __all__ = ["extrapolate", "run", "run_rows", "forecasts", "summarise", "BacktestReport", "Calibration", "calibrate", "shipped", "SizeStats",
-           "Suite", "prepare", "classify", "split", "choose", "Forecast", "LAWS", "METHODS", "ILL_BEHAVED",
-           "FLOOR_VALUE"]
+           "Suite", "prepare", "classify", "split", "choose", "Forecast", "LAWS", "METHODS", "ILL_BEHAVED"]

@@ -44,10 +44,24 @@ class Calibration:
                 return float(value)
         return float(stats.norm.ppf(0.5 + level / 2))
 
-    def interval(self, method: str, pred: np.ndarray, unit: np.ndarray, level: float):
+    def interval(self, method: str, pred: np.ndarray, unit: np.ndarray, level: float, cap=np.inf):
+        """ŷ · exp(± q u) for a metric without an upper end on the fitted scale. With a finite
+        ``cap`` (the largest possible fitted value: 1 for an error rate or an accuracy), the same
+        half-width is laid out on the logit scale of ŷ / cap instead, with the unit carried over
+        by the delta method (d logit p = d log p / (1 − p)): both ends stay inside (0, cap), and
+        where ŷ is far below the cap the interval is the log-scale one (so the calibration, made
+        on the log scale, carries over; near the cap it is an approximation)."""
         half = self.q(method, level) * unit
-        with np.errstate(over="ignore", invalid="ignore"):         # a wild fit: an unbounded interval
-            return pred * np.exp(-half), pred * np.exp(half)
+        cap = np.asarray(cap, float)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # a wild fit: an unbounded interval
+            lo, hi = pred * np.exp(-half), pred * np.exp(half)
+            p = pred / cap
+            logit = np.log(p) - np.log1p(-p)
+            h = half / (1 - p)
+            bounded_lo = cap / (1 + np.exp(-(logit - h)))
+            bounded_hi = cap / (1 + np.exp(-(logit + h)))
+        bounded = np.isfinite(cap) & (p < 1)
+        return np.where(bounded, bounded_lo, lo), np.where(bounded, bounded_hi, hi)
 
     def to_json(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps({"source": self.source, "quantiles": {

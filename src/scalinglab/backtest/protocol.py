@@ -10,11 +10,18 @@ per-size means and, where available, their spread across seeds (one-sided Welch 
 between sizes): "flat" (no significant decrease from the first to the last training size),
 "non-monotone" (a significant increase between consecutive sizes), "peaking" (a significant
 rise, then a fall) and "dipping" (a fall, then a significant rise at the end).
+
+Values are the *fitted* values of :mod:`scalinglab.metric` (lower is better: an accuracy enters
+as 1 − accuracy), so scores are |log ŷ − log y| of the error whichever way the metric points.
+No scale is assumed: a per-size mean of exactly 0 (a perfect score) follows the one rule for
+zeros (:mod:`scalinglab.fit.prepare`): half the smallest positive mean — of the training part
+for the fits (no peeking at the held-out sizes), of the whole curve for the held-out values.
 """
 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -23,11 +30,10 @@ import pandas as pd
 from scipy import stats
 
 from ..curves import Curve
-from ..errors import ScalingLabError
+from ..errors import ScalingLabError, ScalingLabWarning
 from ..fit.many import StackedCurves
+from ..fit.prepare import positive_for_log
 
-#: Metric values below this are clipped before taking logs (an error rate of exactly 0).
-FLOOR_VALUE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,9 @@ class SizeStats:
 
     @classmethod
     def from_curve(cls, curve: Curve) -> "SizeStats":
+        """Per-size statistics of the curve's fitted values (lower is better)."""
+        if not isinstance(curve, Curve):
+            raise ScalingLabError(f"expected a Curve (or SizeStats), got {type(curve).__name__}")
         if curve.n_inputs != 1:
             raise ScalingLabError("backtests work on data-size curves (one x column)")
         groups = curve.by_size()
@@ -115,6 +124,10 @@ class Suite:
     test_W: np.ndarray
     last: np.ndarray             # (C,) last training value
     last_unit: np.ndarray        # (C,) log-scale spread of the last value (see last_unit)
+    cap: np.ndarray | None = None  # (C,) largest possible fitted value (inf: unbounded); intervals stay below
+
+    def caps(self) -> np.ndarray:
+        return np.full(len(self.names), np.inf) if self.cap is None else self.cap
 
     def __len__(self) -> int:
         return len(self.names)
@@ -124,7 +137,8 @@ class Suite:
         pick = lambda seq: [seq[i] for i in rows]                          # noqa: E731
         return Suite(pick(self.names), pick(self.categories), pick(self.evidence), self.train.subset(rows),
                      self.inner_train.subset(rows), self.inner_X[rows], self.inner_Y[rows], self.inner_W[rows],
-                     self.test_X[rows], self.test_Y[rows], self.test_W[rows], self.last[rows], self.last_unit[rows])
+                     self.test_X[rows], self.test_Y[rows], self.test_W[rows], self.last[rows], self.last_unit[rows],
+                     self.caps()[rows])
 
     @property
     def i_largest(self) -> np.ndarray:
@@ -143,37 +157,59 @@ def inner_split(n_train: int, holdout: float = 0.25) -> int:
     return n_hold if n_train - n_hold >= 2 else 0
 
 
-def last_value_unit(s: SizeStats, k: int) -> float:
+def last_value_unit(s: SizeStats, k: int, mean: np.ndarray | None = None) -> float:
     """Log-scale uncertainty of the last of the first ``k`` sizes as a forecast: its standard
-    error across seeds combined with the latest change of the curve (at least 1e-3)."""
-    mean = np.maximum(s.mean, FLOOR_VALUE)
+    error across seeds combined with the latest change of the curve (at least 1e-3, relative).
+    ``mean``: the per-size means with zeros already replaced (default: those of ``s``)."""
+    mean = positive_for_log(s.mean[:k], "per-size means")[0] if mean is None else mean
     rel_se = s.sd[k - 1] / mean[k - 1] / np.sqrt(max(s.count[k - 1], 1.0))
     return float(max(np.hypot(rel_se, np.log(mean[k - 2] / mean[k - 1])), 1e-3))
 
 
+def _stats_and_cap(name, c) -> tuple[SizeStats, float]:
+    if isinstance(c, SizeStats):
+        return c, np.inf
+    if not isinstance(c, Curve):
+        raise ScalingLabError(f"curve {name!r}: expected a Curve or SizeStats, got {type(c).__name__}")
+    return SizeStats.from_curve(c), c.metric_info.cap
+
+
 def prepare(curves: Mapping[str, SizeStats | Curve], min_train: int = 4) -> Suite:
-    """Split every curve by the protocol; curves with at most ``min_train`` sizes are left out."""
-    names, cats, evid, train, inner_train, inner, test, last, unit = [], [], [], [], [], [], [], [], []
+    """Split every curve by the protocol; curves with at most ``min_train`` sizes are left out.
+    Zeros follow the rule of the module docstring; one ScalingLabWarning counts the curves with zeros."""
+    if not isinstance(curves, Mapping):
+        raise ScalingLabError(f"curves must be a mapping name -> Curve (or a CurveSet), got {type(curves).__name__}")
+    if isinstance(min_train, bool) or int(min_train) != min_train or min_train < 2:
+        raise ScalingLabError(f"min_train must be a whole number >= 2, got {min_train!r}")
+    names, cats, evid, train, inner_train, inner, test, last, unit, caps = [], [], [], [], [], [], [], [], [], []
+    with_zeros = []
     for name, c in curves.items():
-        s = c if isinstance(c, SizeStats) else SizeStats.from_curve(c)
+        s, cap = _stats_and_cap(name, c)
         if len(s.sizes) <= min_train:
             continue
         k = split(s, min_train)
-        mean = np.maximum(s.mean, FLOOR_VALUE)
-        category, evidence = classify(SizeStats(s.sizes[:k], mean[:k], s.sd[:k], s.count[:k]))
+        mean = positive_for_log(s.mean[:k], f"curve {name!r}, training sizes")[0]
+        whole, zeros_all, _ = positive_for_log(s.mean, f"curve {name!r}")
+        if zeros_all.size:
+            with_zeros.append(str(name))
+        category, evidence = classify(SizeStats(s.sizes[:k], mean, s.sd[:k], s.count[:k]))
         h = inner_split(k)
         names.append(name)
         cats.append(category)
         evid.append(evidence)
-        train.append((s.sizes[:k], mean[:k]))
+        train.append((s.sizes[:k], mean))
         inner_train.append((s.sizes[:k - h], mean[:k - h]))
         inner.append((s.sizes[k - h:k], mean[k - h:k]))
-        test.append((s.sizes[k:], mean[k:]))
+        test.append((s.sizes[k:], whole[k:]))
         last.append(mean[k - 1])
-        unit.append(last_value_unit(s, k))
+        unit.append(last_value_unit(s, k, mean))
+        caps.append(cap)
     if not names:
         raise ScalingLabError(f"no curve has more than {min_train} distinct sizes")
+    if with_zeros:
+        warnings.warn(f"{len(with_zeros)} curve(s) have sizes whose mean is exactly 0 ({', '.join(with_zeros[:5])}"
+                      f"{' ...' if len(with_zeros) > 5 else ''}): each such mean is taken as half the smallest "
+                      "positive mean of its curve (the rule for zeros, scalinglab.fit.prepare)", ScalingLabWarning,
+                      stacklevel=3)
     return Suite(names, cats, evid, StackedCurves.pad(train), StackedCurves.pad(inner_train), *_pad(inner),
-                 *_pad(test), np.array(last), np.array(unit))
-
-
+                 *_pad(test), np.array(last), np.array(unit), np.array(caps, float))

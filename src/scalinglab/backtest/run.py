@@ -25,6 +25,7 @@ from ..errors import ScalingLabError
 from . import calibration as cal
 from .forecasts import (LAWS, METHODS, Forecast, auto_forecast, ensemble_forecast, fit_law, log_rmse,
                         last_forecast, law_forecast)
+from .extrapolate import check_n_boot
 from .protocol import SizeStats, Suite, prepare
 
 
@@ -79,7 +80,7 @@ def run_rows(suite: Suite, forecast: Forecast, calibration: cal.Calibration) -> 
     failed = ~np.all(np.isfinite(err) | ~W, axis=1)
     covers = {}
     for level in cal.LEVELS:
-        lo, hi = calibration.interval(forecast.method, forecast.pred, forecast.unit, level)
+        lo, hi = calibration.interval(forecast.method, forecast.pred, forecast.unit, level, cap=suite.caps()[:, None])
         inside = (lo <= suite.test_Y) & (suite.test_Y <= hi)
         covers[level] = np.sum(inside & W, axis=1) / np.sum(W, axis=1)
     rows = np.arange(len(suite))
@@ -127,19 +128,36 @@ def forecasts(suite: Suite, *, laws=LAWS, n_boot: int = 50, seed: int = 0, n_job
 
 def run(curves: Mapping[str, SizeStats | Curve], *, methods=METHODS, min_train: int = 4, n_boot: int = 50,
         seed: int = 0, n_jobs: int = 1, calibration: cal.Calibration | None = None,
-        progress=None) -> BacktestReport:
+        progress=None, higher_is_better: bool | None = None) -> BacktestReport:
     """Backtest every curve (curves with at most ``min_train`` sizes are left out).
 
     ``methods``: which rows to report; every law is fitted whatever the choice, because
     ``auto`` and ``ensemble`` are made of them. ``calibration``: the interval widths (default:
     the table calibrated on LCDB, see :mod:`scalinglab.backtest.calibration`). ``n_jobs``:
     processes for the fits and the bootstrap. ``progress``: a callable taking a message.
+    ``higher_is_better``: the metrics' direction for curves built without one (see
+    :meth:`Curve.with_direction`); scores are |log ŷ − log y| of the fitted value (the error of
+    an accuracy), intervals of bounded metrics stay inside their bounds.
     """
+    if isinstance(methods, str) or not set(methods):
+        raise ScalingLabError(f"methods must be a non-empty list of method names from {METHODS}, got {methods!r}")
     unknown = set(methods) - set(METHODS)
     if unknown:
         raise ScalingLabError(f"unknown method(s) {sorted(unknown)}; choose from {METHODS}")
+    n_boot = check_n_boot(n_boot)
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
+        raise ScalingLabError(f"n_jobs must be a whole number >= 1 (or -1 for every core), got {n_jobs!r}")
+    if progress is not None and not callable(progress):
+        raise ScalingLabError("progress must be a callable taking a message, or None")
+    if not isinstance(curves, Mapping):
+        raise ScalingLabError(f"curves must be a mapping name -> Curve (or a CurveSet), got {type(curves).__name__}")
+    if higher_is_better is not None:
+        curves = {name: (c.with_direction(higher_is_better) if isinstance(c, Curve) else c)
+                  for name, c in curves.items()}
     suite = prepare(curves, min_train)
     calibration = cal.shipped() if calibration is None else calibration
+    if not isinstance(calibration, cal.Calibration):
+        raise ScalingLabError(f"calibration must be a Calibration, got {type(calibration).__name__}")
     found, seconds = forecasts(suite, n_boot=n_boot, seed=seed, n_jobs=n_jobs, progress=progress)
     rows = pd.concat([run_rows(suite, found[m], calibration) for m in methods], ignore_index=True)
     return BacktestReport(rows, summarise(rows), seconds, calibration.source)

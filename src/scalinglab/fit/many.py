@@ -21,7 +21,7 @@ from ..errors import ScalingLabError
 from ..laws.base import Law, get_law
 from .objective import SHARE_WARM
 from .optimize import levenberg_marquardt, screen, separable_starts
-from .problem import Problem
+from .problem import Problem, metric_scale
 
 __all__ = ["StackedCurves", "ManyFits", "fit_many"]
 
@@ -125,10 +125,17 @@ class ManyFits:
         draws whichever other curves share the batch."""
         keys = np.arange(len(self.curves)) if keys is None else np.asarray(keys)
         draws = np.full((len(self.curves), n, self.law.n_params), np.nan)
+        s = _scales(self.curves, self.law)                    # refits in the units of the fits
+        unit = _normalised(self.curves, s)
+        theta = self.theta.copy()
+        ok = np.all(np.isfinite(theta), axis=1)
+        theta[ok] = self.law.rescale(theta[ok], 1.0 / s[ok])
         for rows, width in _buckets(self.curves.n_points):
             uniforms = np.stack([np.random.default_rng([seed, int(keys[i])]).random((n, width)) for i in rows])
-            draws[rows] = self._bootstrap_stacked(self.curves.subset(rows, width), self.theta[rows], uniforms,
-                                                  max_iter)
+            draws[rows] = self._bootstrap_stacked(unit.subset(rows, width), theta[rows], uniforms, max_iter)
+        good = np.all(np.isfinite(draws), axis=2)
+        scale = np.broadcast_to(s[:, None, :], draws.shape[:2] + (1,))
+        draws[good] = self.law.rescale(draws[good], scale[good])
         return draws
 
     def _bootstrap_stacked(self, curves: StackedCurves, theta: np.ndarray, uniforms: np.ndarray,
@@ -155,20 +162,42 @@ class ManyFits:
         return draws.reshape(C, n, -1)
 
 
+def _scales(curves: StackedCurves, law: Law) -> np.ndarray:
+    """Per curve, the unit its metric is fitted in (its largest value), or 1 when the law has no
+    scale symmetry (:meth:`Law.rescale`): each curve is fitted on y / s and its parameters scaled
+    back, so no tolerance of the optimiser depends on the metric's units (M4's beta carries units
+    of y^(1 - alpha), so its optimisation path is not scale-free otherwise)."""
+    try:
+        law.rescale(np.ones((1, law.n_params)), 1.0)
+    except NotImplementedError:
+        return np.ones((len(curves), 1))
+    return metric_scale(np.where(curves.W > 0, curves.Y, 0.0))
+
+
+def _normalised(curves: StackedCurves, s: np.ndarray) -> StackedCurves:
+    return StackedCurves(curves.X, curves.Y / s, curves.W)
+
+
 def fit_many(curves: StackedCurves, law, *, loss: str = "huber", delta: float = 1e-3, n_refine: int = 4,
              max_iter: int = 200) -> ManyFits:
     """Fit ``law`` to every curve of ``curves`` (log space, as :func:`scalinglab.fit` does by
     default). Curves with fewer points than free parameters, or without a finite start, get
-    NaN parameters and an infinite objective instead of an exception."""
+    NaN parameters and an infinite objective instead of an exception. Each curve is fitted in
+    units of its largest value (see :func:`_scales`): a curve multiplied by s gets the same fit,
+    its parameters scaled."""
     law = get_law(law)
     if law.n_inputs != 1:
         raise ScalingLabError(f"fit_many fits one-input laws; {law.name!r} takes {law.n_inputs}")
     theta = np.full((len(curves), law.n_params), np.nan)
     objective = np.full(len(curves), np.inf)
     converged = np.zeros(len(curves), bool)
+    s = _scales(curves, law)
+    unit = _normalised(curves, s)
     for rows, width in _buckets(curves.n_points):
-        theta[rows], objective[rows], converged[rows] = _fit_stacked(curves.subset(rows, width), law, loss, delta,
+        theta[rows], objective[rows], converged[rows] = _fit_stacked(unit.subset(rows, width), law, loss, delta,
                                                                      n_refine, max_iter)
+    ok = np.all(np.isfinite(theta), axis=1)
+    theta[ok] = law.rescale(theta[ok], s[ok])
     return ManyFits(law, curves, theta, objective, converged, loss, delta)
 
 

@@ -20,9 +20,29 @@ from . import objective as obj
 SPACES = ("log", "linear")
 
 
-def _coordinates(law: Law, fixed: dict | None):
+def metric_scale(y: np.ndarray) -> np.ndarray:
+    """The unit in which parameters in the metric's units are measured: the largest |value|
+    of each curve (1 when there is none); y of shape (n,) -> scalar, (B, n) -> (B, 1)."""
+    with np.errstate(invalid="ignore"):
+        top = np.max(np.abs(np.asarray(y, float)), axis=-1, keepdims=True)
+    return np.where(np.isfinite(top) & (top > 0), top, 1.0)
+
+
+def units(law: Law, scale) -> np.ndarray:
+    """Per parameter, the unit of its coordinate u (u = theta / unit for linear parameters):
+    ``scale`` for the law's ``metric_units`` whose bounds are 0 or infinite, else 1. Shape (p,)
+    for a scalar scale, (B, p) for a column of scales."""
+    lo_t, hi_t = law.bound_arrays()
+    scaled = np.array([name in law.metric_units and name not in law.log_scale for name in law.param_names])
+    scaled &= np.isin(lo_t, (0.0, -np.inf, np.inf)) & np.isin(hi_t, (0.0, -np.inf, np.inf))
+    scale = np.asarray(scale, float)
+    return np.where(scaled, scale, 1.0) if scale.ndim else np.where(scaled, float(scale), 1.0)
+
+
+def _coordinates(law: Law, fixed: dict | None, unit: np.ndarray):
     """(free, fixed_u, log_mask, lo, hi): which parameters move, the values of the fixed
-    ones and the bounds, all in the optimiser's coordinates u."""
+    ones and the bounds, all in the optimiser's coordinates u (bounds of scaled parameters
+    are 0 or infinite, so they do not depend on the unit)."""
     log_mask = law.log_mask()
     lo_t, hi_t = law.bound_arrays()
     with np.errstate(divide="ignore"):
@@ -37,7 +57,7 @@ def _coordinates(law: Law, fixed: dict | None):
         if not lo_t[j] <= value <= hi_t[j] or (log_mask[j] and value <= 0):
             raise ScalingLabError(f"fixed {name}={value!r} is outside its bounds {law.bounds[name]}")
         free[j] = False
-        fixed_u[j] = np.log(value) if log_mask[j] else value
+        fixed_u[j] = np.log(value) if log_mask[j] else value / unit[j]
     return free, fixed_u, log_mask, lo, hi
 
 
@@ -56,6 +76,7 @@ class Problem:
     log_mask: np.ndarray        # (p,) bool
     lo: np.ndarray              # bounds in u space
     hi: np.ndarray
+    unit: np.ndarray            # (p,) or (B, p): theta = u * unit for linear parameters (see units)
     # prior rows (MAP fits): residual scale * (theta[idx] - mu) appended to the data residuals
     prior_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     prior_mu: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -80,7 +101,8 @@ class Problem:
                 raise ScalingLabError(
                     f"column {curve.metric!r}, row {curve.labels[int(bad[0])]!r}: {y[bad[0]]!r} <= 0 cannot be "
                     "fitted in log space; use space='linear' or fix the row")
-        free, fixed_u, log_mask, lo, hi = _coordinates(law, fixed)
+        unit = units(law, metric_scale(y))
+        free, fixed_u, log_mask, lo, hi = _coordinates(law, fixed, unit)
         w = np.ones(curve.n) if curve.w is None else np.asarray(curve.w, float)
         rows = {}
         if prior is not None:
@@ -89,7 +111,7 @@ class Problem:
                         prior_mu=np.array([m for _, m, _ in targets], float),
                         prior_scale=np.array([noise / sd for _, _, sd in targets], float))
         return cls(law, curve.columns, y, np.log(y) if space == "log" else y, w, loss, delta, space,
-                   free, fixed_u, log_mask, lo, hi, **rows)
+                   free, fixed_u, log_mask, lo, hi, unit, **rows)
 
     @classmethod
     def stacked(cls, law: Law, X: np.ndarray, Y: np.ndarray, W: np.ndarray, *, loss: str = "huber",
@@ -103,7 +125,10 @@ class Problem:
             raise ScalingLabError("stacked curves need X, Y and W of one shape (curves, points)")
         if not (np.all(np.isfinite(Y) & (Y > 0)) and np.all(X > 0)):
             raise ScalingLabError("stacked curves need finite y > 0 and x > 0 (padding included)")
-        return cls(law, (X,), Y, np.log(Y), W, loss, delta, "log", *_coordinates(law, None))
+        scale = np.where(W > 0, Y, 0.0)
+        unit = units(law, metric_scale(scale))
+        return cls(law, (X,), Y, np.log(Y), W, loss, delta, "log", *_coordinates(law, None, np.ones(law.n_params)),
+                   unit)
 
     @property
     def stacked_rows(self) -> bool:
@@ -114,7 +139,7 @@ class Problem:
         if not self.stacked_rows:
             return self
         return replace(self, cols=tuple(c[idx] for c in self.cols), y=self.y[idx], target=self.target[idx],
-                       w=self.w[idx])
+                       w=self.w[idx], unit=self.unit[idx] if self.unit.ndim == 2 else self.unit)
 
     @property
     def n_free(self) -> int:
@@ -140,12 +165,12 @@ class Problem:
     def to_u(self, theta: np.ndarray) -> np.ndarray:
         theta = np.atleast_2d(np.asarray(theta, float))
         with np.errstate(divide="ignore", invalid="ignore"):
-            u = np.where(self.log_mask, np.log(theta), theta)
+            u = np.where(self.log_mask, np.log(theta), theta / self.unit)
         return np.where(self.free, np.clip(u, self.lo, self.hi), self.fixed_u)
 
     def to_theta(self, u: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            return np.where(self.log_mask, np.exp(u), u)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.where(self.log_mask, np.exp(u), u * self.unit)
 
     # -- residuals and objective --------------------------------------------------------
     def residuals(self, U: np.ndarray) -> np.ndarray:
@@ -161,8 +186,9 @@ class Problem:
         with np.errstate(all="ignore"):
             pred, J = self.law._predict_jacobian(self.cols, theta)
             J = np.array(J, dtype=float, copy=True)
-            # chain rule to u (d theta / d u = theta for log-scale parameters); fixed ones get 0
-            J *= (np.where(self.log_mask, theta, 1.0) * self.free)[:, None, :]
+            # chain rule to u (d theta / d u = theta for log-scale parameters, the unit for the
+            # others); fixed ones get 0
+            J *= (np.where(self.log_mask, theta, self.unit) * self.free)[:, None, :]
             if self.space == "log":
                 r = np.log(pred) - self.target
                 J /= pred[..., None]
@@ -171,7 +197,7 @@ class Problem:
         if len(self.prior_idx):
             k, B = len(self.prior_idx), len(theta)
             Jp = np.zeros((B, k, theta.shape[1]))
-            dtheta = np.where(self.log_mask, theta, 1.0) * self.free
+            dtheta = np.where(self.log_mask, theta, self.unit) * self.free
             Jp[:, np.arange(k), self.prior_idx] = self.prior_scale * dtheta[:, self.prior_idx]
             r = np.concatenate([r, self._prior_rows(theta)], axis=1)
             J = np.concatenate([J, Jp], axis=1)

@@ -61,6 +61,10 @@ class Law:
     #: Parameters that enter the prediction linearly (coefficients of a basis); the
     #: fitter solves them by least squares for each grid setting of the others.
     linear_params: tuple[str, ...] = ()
+    #: Parameters in the metric's own units on a linear scale (a floor c, y_inf) with bounds 0
+    #: or infinite: the fitter measures them in units of the curve's largest value, so that no
+    #: tolerance depends on the metric's scale (an MSE of 1e-6 is fitted like one of 1).
+    metric_units: frozenset[str] = frozenset()
     #: The law's scaling exponents for priors: {"data": (parameter, sign), "params": ...};
     #: sign turns the positive published exponent into the parameter's value.
     exponents: Mapping[str, tuple[str, float]] = {}
@@ -148,6 +152,19 @@ class Law:
     def floor(self, theta) -> float:
         """The metric as size -> infinity (irreducible error); 0 unless a law says otherwise."""
         return 0.0
+
+    #: Exponent of the metric's scale carried by each parameter (``scaled_by``): multiplying
+    #: the metric by s multiplies parameter j by s ** scaled_by[j]; None when the law has no
+    #: such symmetry (its fits then depend on the metric's units).
+    scaled_by: Mapping[str, float] | None = None
+
+    def rescale(self, T: np.ndarray, s) -> np.ndarray:
+        """Parameters (B, p) of the same curve with the metric multiplied by ``s`` (scalar or
+        (B, 1)), from ``scaled_by``; laws whose exponents depend on other parameters override it."""
+        if self.scaled_by is None:
+            raise NotImplementedError(f"law {self.name!r} does not say how its parameters scale with the metric")
+        power = np.array([self.scaled_by.get(p, 0.0) for p in self.param_names])
+        return np.asarray(T, float) * np.asarray(s, float) ** power
 
     def solve(self, target, theta, *, given=None) -> np.ndarray:
         """Smallest size at which the predicted metric reaches ``target`` (inf if never).

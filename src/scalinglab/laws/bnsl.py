@@ -49,6 +49,8 @@ class BNSL(Law):
         self.linear_params = ("a", "b")
         self.bounds = {n: (0.0, np.inf) for n in names}
         self.log_scale = frozenset({"b"} | {f"{p}{i}" for i in range(1, self.n_breaks + 1) for p in "df"})
+        self.metric_units = frozenset({"a"})
+        self.scaled_by = {"a": 1.0, "b": 1.0}
 
     def options(self):
         return {"n_breaks": self.n_breaks}

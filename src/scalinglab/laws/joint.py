@@ -92,6 +92,7 @@ class Chinchilla(Law):
     name = "chinchilla"
     exponents = {"data": ("beta", 1.0), "params": ("alpha", 1.0)}
     linear_params = ("E", "A", "B")
+    scaled_by = {"E": 1.0, "A": 1.0, "B": 1.0}
     param_names = ("E", "A", "B", "alpha", "beta")
     n_inputs = 2
     solve_column = 1
@@ -180,6 +181,7 @@ class DataConstrained(Law):
         names = ("E", "A", "B", "alpha", "beta", "R_D_star") + (("R_N_star",) if self.excess_params else ())
         self.param_names = names
         self.linear_params = ("E", "A", "B")
+        self.scaled_by = {"E": 1.0, "A": 1.0, "B": 1.0}
         self.bounds = {p: (0.0, np.inf) for p in names}
         self.log_scale = frozenset({"E", "A", "B", "R_D_star", "R_N_star"} & set(names))
 

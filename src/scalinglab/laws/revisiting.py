@@ -25,6 +25,7 @@ class M3(Law):
 
     name = "m3"
     exponents = {"data": ("c", 1.0)}
+    scaled_by = {"beta": 1.0}
     linear_params = ("beta",)
     param_names = ("beta", "gamma", "c")
     bounds = {"beta": (0.0, np.inf), "gamma": (0.0, np.inf), "c": (0.0, np.inf)}
@@ -97,6 +98,7 @@ class M4(Law):
     bounds = {"beta": (0.0, np.inf), "c": (-np.inf, 0.0), "alpha": (0.0, np.inf),
               "y_inf": (0.0, np.inf), "y0": (0.0, np.inf)}
     log_scale = frozenset({"beta", "y0"})
+    metric_units = frozenset({"y_inf"})
     citation = "Alabdulmohsin, Neyshabur & Zhai 2022 (M4)"
 
     def _logit_share(self, cols, T):
@@ -164,11 +166,22 @@ class M4(Law):
     def floor(self, theta):
         return float(self.theta_array(theta)[3])
 
+    def rescale(self, T, s):
+        """y, y_inf, y0 scale with the metric; beta carries units of y^(1 - alpha)."""
+        T = np.array(T, float)
+        s = np.asarray(s, float)
+        alpha = T[..., 2:3]
+        T[..., 0:1] = T[..., 0:1] * s ** (1.0 - alpha)
+        T[..., 3:5] = T[..., 3:5] * s
+        return T
+
     def init_grid(self, cols, y):
         (x,) = cols
         y_max, y_min = float(np.max(y)), float(np.min(y))
-        starts = [1.0] if y_max < 1.0 else []
-        starts += [1.1 * y_max, 2.0 * y_max]
+        # y0 (the metric with no data) from multiples of the largest value, never from a fixed
+        # 1.0 (an error rate's): the grid scales with the metric, so the fit does not depend on
+        # its units (an MSE of 1e-6 is fitted like one of 1)
+        starts = [1.1 * y_max, 2.0 * y_max, 5.0 * y_max]
         grid = _grid.product([-0.1, -0.3, -0.6, -1.0], [0.0, 0.5, 1.0, 2.0],
                              [0.0, 0.5 * y_min, 0.9 * y_min], starts)
         c, alpha, y_inf, y0 = grid.T

@@ -28,6 +28,7 @@ class Power(Law):
 
     name = "power"
     exponents = {"data": ("b", 1.0)}
+    scaled_by = {"a": 1.0}
     linear_params = ("a",)
     param_names = ("a", "b")
     bounds = {"a": (0.0, np.inf), "b": (0.0, np.inf)}
@@ -73,10 +74,12 @@ class PowerFloor(Law):
 
     name = "power_floor"
     exponents = {"data": ("b", 1.0)}
+    scaled_by = {"a": 1.0, "c": 1.0}
     linear_params = ("a", "c")
     param_names = ("a", "b", "c")
     bounds = {"a": (0.0, np.inf), "b": (0.0, np.inf), "c": (0.0, np.inf)}
     log_scale = frozenset({"a"})
+    metric_units = frozenset({"c"})
     citation = "Alabdulmohsin et al. 2022 (M2); Hestness et al. 2017"
 
     def _predict(self, cols, T):
@@ -120,10 +123,12 @@ class ExpFloor(Law):
     """
 
     name = "exp_floor"
+    scaled_by = {"a": 1.0, "c": 1.0}
     linear_params = ("a", "c")
     param_names = ("a", "b", "c")
     bounds = {"a": (0.0, np.inf), "b": (0.0, np.inf), "c": (0.0, np.inf)}
     log_scale = frozenset({"a", "b"})
+    metric_units = frozenset({"c"})
     citation = "exponential learning-curve baseline (e.g. Viering & Loog 2022, 'The shape of learning curves')"
 
     def _predict(self, cols, T):
