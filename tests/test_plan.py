@@ -249,13 +249,64 @@ def test_compute_optimal_data_constrained():
     theta = {**HOFFMANN, "R_D_star": 15.4}
     x = joint_grid()
     x = np.c_[x, x[:, 1] / np.tile([1.0, 2.0, 4.0, 8.0, 1.0, 1.0, 1.0], 7)]
-    res = fitted("data_constrained", theta, x=x, sigma=1e-4, n_boot=30)
+    res = fitted("data_constrained", theta, x=x, sigma=1e-4, n_boot=50)
     c = 1e22
     ample = sl.plan.compute_optimal(res, c, unique_tokens=1e15)
     chin = sl.plan.compute_optimal(fitted("chinchilla", {k: res.params[k] for k in HOFFMANN},
-                                          x=joint_grid(), sigma=1e-6, n_boot=10), c)
+                                          x=joint_grid(), sigma=1e-6, n_boot=50), c)
     assert ample.n_params == pytest.approx(chin.n_params, rel=2e-3)
     scarce = sl.plan.compute_optimal(res, c, unique_tokens=ample.n_tokens / 20)
     assert scarce.n_params > ample.n_params and scarce.loss > ample.loss
     with pytest.raises(sl.ScalingLabError, match="unique_tokens"):
         sl.plan.compute_optimal(res, c)
+
+
+# -- issue 15: answers in the metric's own terms ---------------------------------------------------
+@pytest.fixture(scope="module")
+def accuracy_fit():
+    x = np.geomspace(100, 1e4, 10)
+    rng = np.random.default_rng(0)
+    acc = 1 - (2 * x ** -0.5 + 0.03) * np.exp(rng.normal(0, 0.003, len(x)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        return sl.fit(sl.Curve(x, acc, metric="accuracy", higher_is_better=True), law="power_floor").bootstrap(
+            300, seed=0)
+
+
+def test_accuracy_gain_rises_in_accuracy(accuracy_fit):
+    g = sl.plan.gain(accuracy_fit, factor=10)
+    assert g.metric == "accuracy" and g.metric_new > g.metric_now
+    lo, hi = g.metric_new_interval
+    assert lo <= g.metric_new <= hi <= 1
+    text = " ".join(str(g).split())
+    assert "accuracy rises from" in text and "closing" in text and "gap to 1" in text
+    a, b, c = (accuracy_fit.params[k] for k in "abc")
+    assert g.metric_new == pytest.approx(1 - (a * (10 * 1e4) ** -b + c), rel=1e-12)
+
+
+def test_accuracy_target_and_ceiling(accuracy_fit):
+    est = sl.plan.data_for(accuracy_fit, 0.96)
+    a, b, c = (accuracy_fit.params[k] for k in "abc")
+    assert est.n == pytest.approx((a / (0.04 - c)) ** (1 / b), rel=1e-9)
+    assert "Reaching accuracy 0.96 needs about" in str(est)
+    beyond = sl.plan.data_for(accuracy_fit, 0.99)
+    assert not beyond.reachable and beyond.floor == pytest.approx(1 - c)
+    assert "at or above the estimated ceiling" in str(beyond)
+    with pytest.raises(sl.ScalingLabError, match=r"target 1.5 is outside \[0, 1\]"):
+        sl.plan.data_for(accuracy_fit, 1.5)
+    r = sl.plan.regime(accuracy_fit)
+    assert r.metric == "accuracy" and "vs ceiling" in str(r) and r.metric_at_size > 0.9
+
+
+def test_bad_plan_arguments_are_refused(floor_fit):
+    for make, message in [(lambda: sl.plan.gain(floor_fit, factor=float("nan")), "factor must be a positive"),
+                          (lambda: sl.plan.gain(floor_fit, factor="x"), "factor must be a positive"),
+                          (lambda: sl.plan.data_for(floor_fit, "abc"), "target must be a number"),
+                          (lambda: sl.plan.data_for(floor_fit, -0.1), "beyond the best possible"),
+                          (lambda: sl.plan.economics(floor_fit, "1", 1.0, max_factor=0.5), "max_factor"),
+                          (lambda: sl.plan.next_tranche(floor_fit, 0.02, tight=-1), "tight must be"),
+                          (lambda: sl.plan.gain(floor_fit.replace(draws=floor_fit.draws[:20]), factor=2),
+                           "needs at least 50"),
+                          (lambda: sl.plan.regime("fit.json"), "expected a FitResult")]:
+        with pytest.raises(sl.ScalingLabError, match=message):
+            make()

@@ -21,11 +21,8 @@ from . import plan
 from .curves import Curve, CurveSet
 from .errors import ScalingLabWarning
 from .fit import FitResult
+from .fit.prepare import prepare_curve
 from .fit.select import compare_laws
-
-
-#: Seeds needed before the bootstrap resamples whole seeds rather than points.
-MIN_SEEDS = 5
 
 
 @dataclass
@@ -70,27 +67,28 @@ def environment() -> dict:
 def analyse_curve(name: str, curve: Curve, *, target: float | None = None, target_share: float = 0.75,
                   bootstrap: int = 1000, level: float = 0.8, seed: int = 0) -> CurveAnalysis:
     """Fit (auto), bootstrap and answer the planning questions for one curve. Without a
-    ``target`` the question asked is "what reaches ``target_share`` × today's metric"."""
+    ``target`` the question asked is "what removes 1 − ``target_share`` of today's fitted
+    value": 75 % of today's error, or of today's distance from a perfect accuracy. The bootstrap
+    follows the one resampling rule (:func:`scalinglab.fit.bootstrap.resampling_unit`)."""
+    fitted, prepared = prepare_curve(curve, "log")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScalingLabWarning)
-        comparison = compare_laws(curve)        # every candidate is fitted once, kept for the figures
+        comparison = compare_laws(fitted)       # every candidate is fitted once, kept for the figures
     chosen = comparison.fits[comparison.winner]
     chosen = chosen.replace(selection=comparison.table, selection_reason=comparison.reason,
-                            warnings=comparison.notes + chosen.warnings)
+                            warnings=prepared + comparison.notes + chosen.warnings)
     candidates = comparison.fits
     backtest_fit = comparison.train_fits.get(comparison.winner)
     held = comparison.held_out if backtest_fit is not None else None
-    n_seeds = 0 if curve.seed is None else len(np.unique(curve.seed))
-    by = "seed" if n_seeds >= MIN_SEEDS else "point"
-    if 1 < n_seeds < MIN_SEEDS:
-        chosen = chosen.replace(warnings=chosen.warnings + (
-            f"only {n_seeds} seeds: the bootstrap resamples points (resampling whole seeds needs at least "
-            f"{MIN_SEEDS}, else the intervals take only a handful of values)",))
-    chosen = chosen.bootstrap(bootstrap, by=by, seed=seed) if bootstrap else chosen
+    if bootstrap:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScalingLabWarning)     # the note stays in chosen.warnings
+            chosen = chosen.bootstrap(bootstrap, by="auto", seed=seed)
     result = CurveAnalysis(name, curve, chosen, candidates, backtest_fit, held, target)
     if curve.n_inputs == 1 and bootstrap:
-        now = float(chosen.predict([curve.x.max()])[0])
-        result.target = float(target) if target is not None else float(f"{target_share * now:.3g}")
+        now = float(chosen.predict_fitted([curve.x.max()])[0])
+        default = float(chosen.metric.to_metric(float(f"{target_share * now:.3g}")))
+        result.target = float(target) if target is not None else default
         result.estimate = plan.data_for(chosen, result.target, level=level)
         result.answers = [result.estimate, plan.gain(chosen, factor=2, level=level),
                           plan.gain(chosen, factor=10, level=level), plan.regime(chosen, level=level)]

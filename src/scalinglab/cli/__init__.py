@@ -47,7 +47,7 @@ def _print_result(res: sl.FitResult, level: float) -> None:
                           row["status"], style=style)
         console.print(table)
         console.print(f"[bold]Chosen:[/bold] {res.selection_reason}")
-    has_draws = res.draws is not None and len(res.draws) > 0
+    has_draws = res.interval_unavailable(level) is None
     table = Table(title=f"{res.law.name} fit: {res.law.citation}")
     table.add_column("parameter")
     table.add_column("estimate", justify="right")
@@ -65,7 +65,9 @@ def _print_result(res: sl.FitResult, level: float) -> None:
     console.print(table)
     console.print(f"objective {res.objective:.6g} ({res.loss} loss on {res.space} residuals), "
                   f"{res.curve.n} points, {res.curve.n_distinct} sizes, converged: {res.converged}"
-                  + (f", {len(res.draws)} bootstrap draws by {res.bootstrap_by}" if has_draws else ""))
+                  + (f", {len(res.draws)} bootstrap draws by {res.bootstrap_by}" if res.draws is not None else ""))
+    if res.draws is not None and not has_draws:
+        console.print(f"[yellow]no {level:.0%} intervals:[/yellow] {res.interval_unavailable(level)}")
     if res.curve.n_inputs == 1:
         for k in (2, 10):
             size = k * float(res.curve.x.max())
@@ -80,14 +82,14 @@ def _print_result(res: sl.FitResult, level: float) -> None:
         console.print(f"[yellow]warning:[/yellow] {message}")
 
 
-def _run_fit(curve: sl.Curve, law: str, loss: str, delta: float, space: str, bootstrap: int, by: str,
+def _run_fit(curve: sl.Curve, law: str, loss: str, delta: Optional[float], space: str, bootstrap: int, by: str,
              seed: int, level: float, json_out: Optional[Path], plot: Optional[Path]) -> sl.FitResult:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sl.ScalingLabWarning)  # printed below, once
         res = sl.fit(curve, law=law, loss=loss, delta=delta, space=space)
-    if bootstrap:
-        with console.status(f"bootstrap: refitting {bootstrap} resamples by {by}"):
-            res = res.bootstrap(bootstrap, by=by, seed=seed)
+        if bootstrap:
+            with console.status(f"bootstrap: refitting {bootstrap} resamples by {by}"):
+                res = res.bootstrap(bootstrap, by=by, seed=seed)
     _print_result(res, level)
     if json_out:
         res.to_json(json_out)
@@ -106,12 +108,14 @@ def fit(
     y: str = typer.Option(..., "--y", help="column with the metric"),
     law: str = typer.Option("auto", help="law name or 'auto' (see `scalinglab laws`)"),
     loss: str = typer.Option("huber", help="huber or squared"),
-    delta: float = typer.Option(1e-3, help="Huber threshold"),
+    delta: Optional[float] = typer.Option(None, help="Huber threshold (default 1e-3; huber loss only)"),
     space: str = typer.Option("log", help="fit log residuals (log) or raw ones (linear)"),
-    higher_is_better: bool = typer.Option(False, "--higher-is-better", help="y is an accuracy: use 1 - y"),
+    higher_is_better: bool = typer.Option(False, "--higher-is-better",
+                                          help="y is an accuracy-like metric (fitted as 1 - y, reported as y)"),
     seed_col: Optional[str] = typer.Option(None, "--seed-col", help="column with the seed of each run"),
     bootstrap: int = typer.Option(0, help="number of bootstrap refits (0: none)"),
-    by: str = typer.Option("point", help="bootstrap unit: point, seed (needs --seed-col) or group"),
+    by: str = typer.Option("auto", help="bootstrap unit: auto (seeds when there are >= 5, else points), "
+                                        "point, seed (needs --seed-col and >= 5 seeds) or group"),
     seed: int = typer.Option(0, help="random seed of the bootstrap"),
     level: float = typer.Option(0.95, help="interval level"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="write the result as JSON"),

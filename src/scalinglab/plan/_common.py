@@ -11,19 +11,61 @@ from ..fit.result import FitResult
 DEFAULT_DRAWS = 1000
 
 
-def with_draws(fit: FitResult, n_boot: int = DEFAULT_DRAWS, seed: int = 0) -> FitResult:
-    """The fit itself if it has bootstrap draws, else a bootstrapped copy (by seed when the
-    curve has seeds, by point otherwise): every answer carries an interval."""
+def with_draws(fit: FitResult, level: float, n_boot: int = DEFAULT_DRAWS, seed: int = 0) -> FitResult:
+    """The fit itself if it has enough bootstrap draws for an interval at ``level`` (a fit with
+    too few is refused, never used), else a bootstrapped copy made under the one resampling
+    rule of :func:`scalinglab.fit.bootstrap.resampling_unit` (whole seeds only when there are
+    at least 5): every answer carries an interval that means what it says."""
     if not isinstance(fit, FitResult):
         raise ScalingLabError(f"expected a FitResult from sl.fit(...), got {type(fit).__name__}")
     if fit.draws is not None and len(fit.draws):
+        why = fit.interval_unavailable(level)
+        if why:
+            raise ScalingLabError(why)
         return fit
-    by = "seed" if fit.curve.seed is not None and len(np.unique(fit.curve.seed)) > 1 else "point"
-    return fit.bootstrap(n_boot, by=by, seed=seed)
+    return fit.bootstrap(n_boot, by="auto", seed=seed)
+
+
+def check_target(fit: FitResult, target, name: str = "target") -> float:
+    """A target in the metric's own terms, as a fitted value (lower is better): finite, inside
+    the metric's bounds, and not below 0 on the fitted scale (no law goes there)."""
+    try:
+        target = float(target)
+    except (TypeError, ValueError):
+        raise ScalingLabError(f"{name} must be a number, got {target!r}") from None
+    metric = fit.metric
+    if not np.isfinite(target):
+        raise ScalingLabError(f"{name} must be a finite number, got {target!r}")
+    if metric.bounds is not None and not metric.bounds[0] <= target <= metric.bounds[1]:
+        raise ScalingLabError(f"{name} {target:g} is outside [{metric.bounds[0]:g}, {metric.bounds[1]:g}], "
+                              f"the range of {metric.name}")
+    fitted = float(metric.to_fitted(target))
+    if fitted < 0:
+        raise ScalingLabError(f"{name} {target:g} is beyond the best possible {metric.name} ({metric.best:g})")
+    return fitted
+
+
+def number(value, name: str, *, low: float = -np.inf, low_open: bool = True) -> float:
+    """A finite number above ``low`` (or at it, with ``low_open=False``), else a ScalingLabError naming it."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ScalingLabError(f"{name} must be a number, got {value!r}")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ScalingLabError(f"{name} must be a number, got {value!r}") from None
+    if not np.isfinite(value) or value < low or (low_open and value == low):
+        if low == 0 and low_open:
+            raise ScalingLabError(f"{name} must be a positive number, got {value!r}")
+        bound = f"a number {'>' if low_open else '>='} {low:g}" if np.isfinite(low) else "a finite number"
+        raise ScalingLabError(f"{name} must be {bound}, got {value!r}")
+    return value
 
 
 def check_level(level: float) -> float:
-    level = float(level)
+    try:
+        level = float(level)
+    except (TypeError, ValueError):
+        raise ScalingLabError(f"level must be between 0 and 1 (e.g. 0.8), got {level!r}") from None
     if not 0 < level < 1:
         raise ScalingLabError(f"level must be between 0 and 1 (e.g. 0.8), got {level!r}")
     return level
@@ -52,7 +94,13 @@ def span(pair) -> str:
     return f"{num(pair[0])}–{num(pair[1])}"
 
 
+def require_fit(fit) -> None:
+    if not isinstance(fit, FitResult):
+        raise ScalingLabError(f"expected a FitResult from sl.fit(...), got {type(fit).__name__}")
+
+
 def require_one_input(fit: FitResult, what: str) -> None:
+    require_fit(fit)
     if fit.curve.n_inputs != 1:
         raise ScalingLabError(f"{what} works on data-size curves (one x column); this fit has "
                               f"{fit.curve.n_inputs}: use compute_optimal or pass given= for joint laws")

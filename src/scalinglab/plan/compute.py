@@ -11,7 +11,7 @@ import pandas as pd
 from ..curves import Curve
 from ..errors import ScalingLabError
 from ..fit.result import FitResult
-from ._common import check_level, interval, num, span, with_draws
+from ._common import check_level, check_target, interval, num, number, require_fit, span, with_draws
 
 __all__ = ["ComputeOptimal", "compute_optimal", "IsoFlop", "isoflop", "InferenceOptimal", "inference_optimal"]
 
@@ -23,6 +23,7 @@ INFERENCE_DRAWS = 200
 
 
 def _require_joint(fit: FitResult) -> None:
+    require_fit(fit)
     if fit.curve.n_inputs < 2:
         raise ScalingLabError(f"needs a joint law of (N, D) such as chinchilla or kaplan; this fit is "
                               f"{fit.law.name} on one x column")
@@ -105,10 +106,9 @@ def compute_optimal(fit: FitResult, flops: float, *, flops_per_param_token: floa
     """
     _require_joint(fit)
     level = check_level(level)
-    if not (np.isfinite(flops) and flops > 0 and flops_per_param_token > 0):
-        raise ScalingLabError(f"flops and flops_per_param_token must be positive, got {flops!r}, "
-                              f"{flops_per_param_token!r}")
-    fit = with_draws(fit)
+    flops = number(flops, "flops", low=0.0)
+    flops_per_param_token = number(flops_per_param_token, "flops_per_param_token", low=0.0)
+    fit = with_draws(fit, level)
     thetas = np.vstack([fit.theta, fit.draws])
     budget = flops / flops_per_param_token
     extra = _extra_columns(fit, unique_tokens, unique_params)
@@ -135,6 +135,7 @@ def compute_optimal(fit: FitResult, flops: float, *, flops_per_param_token: floa
     optima = np.column_stack([n_opt, d_opt] + [np.full(len(n_opt), v) for v in extra])
     with np.errstate(all="ignore"):
         losses_at_optima = np.diagonal(fit.law.predict(optima, thetas))
+    losses_at_optima = fit.metric.to_metric(losses_at_optima)         # the metric's own terms
     loss, draw_losses = float(losses_at_optima[0]), losses_at_optima[1:]
     return ComputeOptimal(flops=float(flops), n_params=float(n_opt[0]), n_params_interval=interval(n_opt[1:], level),
                           n_tokens=float(d_opt[0]), n_tokens_interval=interval(d_opt[1:], level), loss=loss,
@@ -264,15 +265,15 @@ def inference_optimal(fit: FitResult, target_loss: float, inference_tokens: floa
     """
     _require_joint(fit)
     level = check_level(level)
-    if not (np.isfinite(inference_tokens) and inference_tokens >= 0):
-        raise ScalingLabError(f"inference_tokens must be >= 0, got {inference_tokens!r}")
-    fit = with_draws(fit)
+    inference_tokens = number(inference_tokens, "inference_tokens", low=0.0, low_open=False)
+    fitted_target = check_target(fit, target_loss, "target_loss")
+    fit = with_draws(fit, level)
     extra = _extra_columns(fit, unique_tokens, None)
     t = np.linspace(np.log(1e3), np.log(1e16), GRID)
     n = np.exp(t)
 
     def lifetime(theta, d_inf):
-        d = np.asarray(fit.law.solve(np.full_like(n, target_loss), theta,
+        d = np.asarray(fit.law.solve(np.full_like(n, fitted_target), theta,
                                      given=np.column_stack([n] + [np.full_like(n, v) for v in extra])), float)
         return flops_per_param_token * n * d + inference_flops_per_param_token * n * d_inf
 
@@ -282,7 +283,7 @@ def inference_optimal(fit: FitResult, target_loss: float, inference_tokens: floa
             raise ScalingLabError(f"loss {target_loss!r} is below the fitted floor: no model size reaches it")
         t_opt, total = _argmin_log(t, np.log(totals))
         n_opt = np.exp(t_opt)
-        d_opt = np.array([np.asarray(fit.law.solve(target_loss, th, given=[[v, *extra]])).reshape(-1)[0]
+        d_opt = np.array([np.asarray(fit.law.solve(fitted_target, th, given=[[v, *extra]])).reshape(-1)[0]
                           for th, v in zip(thetas, n_opt)])
         return n_opt, d_opt, np.exp(total)
 

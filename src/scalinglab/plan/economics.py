@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ScalingLabError
 from ..fit.result import FitResult
-from ._common import check_level, interval, num, require_one_input, span, with_draws
+from ._common import check_level, interval, num, number, require_one_input, span, with_draws
 from .regime import local_slope
 
 __all__ = ["Economics", "economics"]
@@ -52,7 +51,8 @@ def economics(fit: FitResult, cost_per_sample: float, value_per_unit: float, *, 
     .. math:: V(n) = v\,[y(n_0) - y(n)] - c\,(n - n_0) - F,
 
     with v = ``value_per_unit`` (money per unit of metric improvement, e.g. per 1.0 of error
-    rate), c = ``cost_per_sample`` and F = ``fixed_cost`` (paid once if any data is bought).
+    rate or of accuracy: y is the fitted value, so y(n0) − y(n) is the improvement whichever
+    the metric's direction), c = ``cost_per_sample`` and F = ``fixed_cost`` (paid once if any data is bought).
     Returns the maximising n (searched on a fine log grid up to ``max_factor`` × n0), the
     largest n at which V is still >= 0 (break-even), and the marginal cost of one unit of
     metric at :math:`n_0`, :math:`c / |dy/dn| = c\,n_0 / (|s|\,y(n_0))` with s the local
@@ -60,16 +60,15 @@ def economics(fit: FitResult, cost_per_sample: float, value_per_unit: float, *, 
     """
     require_one_input(fit, "economics")
     level = check_level(level)
-    for name, value in (("cost_per_sample", cost_per_sample), ("value_per_unit", value_per_unit)):
-        if not (np.isfinite(value) and value > 0):
-            raise ScalingLabError(f"{name} must be a positive number, got {value!r}")
-    if not (np.isfinite(fixed_cost) and fixed_cost >= 0):
-        raise ScalingLabError(f"fixed_cost must be >= 0, got {fixed_cost!r}")
-    fit = with_draws(fit)
+    cost_per_sample = number(cost_per_sample, "cost_per_sample", low=0.0)
+    value_per_unit = number(value_per_unit, "value_per_unit", low=0.0)
+    fixed_cost = number(fixed_cost, "fixed_cost", low=0.0, low_open=False)
+    max_factor = number(max_factor, "max_factor", low=1.0)
+    fit = with_draws(fit, level)
     n0 = float(fit.curve.x.max())
     grid = n0 * np.geomspace(1.0, max_factor, 2000)
     thetas = np.vstack([fit.theta, fit.draws])
-    y = fit.law.predict(grid, thetas)                                   # (1 + B, G)
+    y = fit.predict_fitted(grid, thetas)                                # (1 + B, G), lower is better
     value = value_per_unit * (y[:, :1] - y) - cost_per_sample * (grid - n0) - fixed_cost
     value[:, 0] = 0.0                                                   # buying nothing costs nothing
     best = np.argmax(value, axis=1)

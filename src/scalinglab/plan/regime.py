@@ -35,7 +35,7 @@ def noise_at_top(fit: FitResult) -> float:
     if replicated.any():
         return float(np.sqrt(np.mean(groups.sd[top][replicated] ** 2)))
     spread = float(np.std(fit.residuals, ddof=min(fit.n_free, len(fit.residuals) - 1)))
-    top = float(fit.predict([curve.x.max()])[0])
+    top = float(fit.predict_fitted([curve.x.max()])[0])
     return spread * top if fit.space == "log" else spread
 
 
@@ -54,12 +54,16 @@ class Regime:
     gap_in_noise: float             # (metric - floor) / noise
     level: float
     metric: str
+    higher_is_better: bool = False
+    fitted_name: str = ""
 
     def __str__(self) -> str:
         pct = f"{self.level:.0%}"
-        evidence = (f"local log-log slope {self.slope:.3f} ({pct} interval {self.slope_interval[0]:.3f} to "
+        of = f" of {self.fitted_name}" if self.higher_is_better else ""
+        limit = "ceiling" if self.higher_is_better else "floor"
+        evidence = (f"local log-log slope{of} {self.slope:.3f} ({pct} interval {self.slope_interval[0]:.3f} to "
                     f"{self.slope_interval[1]:.3f}) at {num(self.size)}; {self.metric} {num(self.metric_at_size)} "
-                    f"vs floor {num(self.floor)} ({pct} interval {span(self.floor_interval)}), "
+                    f"vs {limit} {num(self.floor)} ({pct} interval {span(self.floor_interval)}), "
                     f"a gap of {self.gap_in_noise:.1f} noise standard deviations")
         verdict = {
             "flat": "Flat zone: what more data could still buy is within the noise of one run",
@@ -79,17 +83,21 @@ def regime(fit: FitResult, *, at: float | None = None, level: float = 0.8) -> Re
     * power-law: otherwise.
 
     Evidence: the local slope d log y / d log x with a bootstrap interval, the floor with its
-    interval, and the gap to the floor in units of the measurement noise.
+    interval, and the gap to the floor in units of the measurement noise. For a higher-is-better
+    metric the slope is that of its distance from the best value (1 − accuracy), and the floor
+    is reported as the accuracy's ceiling.
     """
     require_one_input(fit, "regime")
     level = check_level(level)
-    fit = with_draws(fit)
+    if at is not None:
+        at = float(fit.check_sizes([at])[0])
+    fit = with_draws(fit, level)
     size = float(at) if at is not None else float(fit.curve.x.max())
     law = fit.law
     slope = float(local_slope(law, size, fit.theta)[0])
     slopes = local_slope(law, size, fit.draws)
     floors = np.array([law.floor(t) for t in fit.draws])
-    y_now = float(fit.predict([size])[0])
+    y_now = float(fit.predict_fitted([size])[0])
     noise = noise_at_top(fit)
     gap = y_now - fit.floor
     gap_in_noise = gap / noise if noise > 0 else np.inf
@@ -100,6 +108,9 @@ def regime(fit: FitResult, *, at: float | None = None, level: float = 0.8) -> Re
         zone = "small-data"
     else:
         zone = "power-law"
+    metric = fit.metric
     return Regime(zone=zone, size=size, slope=slope, slope_interval=interval(slopes[np.isfinite(slopes)], level),
-                  metric_at_size=y_now, floor=fit.floor, floor_interval=interval(floors, level), noise=noise,
-                  gap_in_noise=float(gap_in_noise), level=level, metric=fit.curve.metric)
+                  metric_at_size=float(metric.to_metric(y_now)), floor=fit.limit,
+                  floor_interval=metric.interval_to_metric(*interval(floors, level)), noise=noise,
+                  gap_in_noise=float(gap_in_noise), level=level, metric=metric.name,
+                  higher_is_better=metric.higher_is_better, fitted_name=metric.fitted_name)

@@ -8,14 +8,16 @@ import numpy as np
 
 from ..errors import ScalingLabError
 from ..fit.result import FitResult
-from ._common import check_level, interval, num, require_one_input, span, with_draws
+from ._common import check_level, check_target, interval, num, require_one_input, span, with_draws
 
 __all__ = ["DataEstimate", "GainEstimate", "data_for", "gain"]
 
 
 @dataclass(frozen=True)
 class DataEstimate:
-    """Answer of :func:`data_for`. ``n`` is inf when the target is at or below the floor."""
+    """Answer of :func:`data_for`, in the metric's own terms. ``n`` is inf when the target is
+    beyond the limit the law reaches at infinite size (``floor``: the floor of a loss, the
+    ceiling of an accuracy)."""
 
     target: float
     n: float
@@ -26,6 +28,8 @@ class DataEstimate:
     largest_measured: float
     level: float
     metric: str
+    higher_is_better: bool = False
+    smallest_measured: float = 0.0
 
     @property
     def reachable(self) -> bool:
@@ -34,9 +38,14 @@ class DataEstimate:
     def __str__(self) -> str:
         pct = f"{self.level:.0%}"
         if not self.reachable:
-            return (f"{self.metric} {num(self.target)} is at or below the estimated floor {num(self.floor)} "
+            where, limit = ("above", "ceiling") if self.higher_is_better else ("below", "floor")
+            return (f"{self.metric} {num(self.target)} is at or {where} the estimated {limit} {num(self.floor)} "
                     f"({pct} interval {span(self.floor_interval)}): more data "
                     f"alone will not get there (reachable in {self.reachable_share:.0%} of bootstrap draws).")
+        if self.n < self.smallest_measured:
+            return (f"{self.metric} {num(self.target)} is already reached at the smallest size measured "
+                    f"({num(self.smallest_measured)}), by the fitted law (reachable in {self.reachable_share:.0%} "
+                    "of bootstrap draws).")
         if self.n <= self.largest_measured:
             where = "already within the sizes measured"
         else:
@@ -47,11 +56,13 @@ class DataEstimate:
 
 
 def data_for(fit: FitResult, target: float, *, level: float = 0.8) -> DataEstimate:
-    """Smallest size at which the fitted law reaches ``target`` (inverting the law), with a
-    percentile interval over the bootstrap draws and the share of draws that reach it at all.
+    """Smallest size at which the fitted law reaches ``target`` (in the metric's own terms: an
+    accuracy to rise to, an error to fall to), inverting the law, with a percentile interval
+    over the bootstrap draws and the share of draws that reach it at all.
 
     The upper end of the interval is inf when more than (1 - level)/2 of the draws never
-    reach the target. ``fit`` is bootstrapped (1,000 draws) if it has no draws.
+    reach the target. ``fit`` is bootstrapped (1,000 draws) if it has no draws. A target
+    outside the metric's bounds is refused.
 
     >>> import numpy as np, scalinglab as sl
     >>> x = np.geomspace(100, 1e4, 8)
@@ -61,24 +72,25 @@ def data_for(fit: FitResult, target: float, *, level: float = 0.8) -> DataEstima
     """
     require_one_input(fit, "data_for")
     level = check_level(level)
-    target = float(target)
-    if not np.isfinite(target):
-        raise ScalingLabError(f"target must be a finite number, got {target!r}")
-    fit = with_draws(fit)
-    law = fit.law
-    n = float(np.asarray(law.solve(target, fit.theta)).reshape(-1)[0])
-    per_draw = np.array([np.asarray(law.solve(target, t)).reshape(-1)[0] for t in fit.draws], float)
+    fitted_target = check_target(fit, target)
+    fit = with_draws(fit, level)
+    law, metric = fit.law, fit.metric
+    n = float(np.asarray(law.solve(fitted_target, fit.theta)).reshape(-1)[0])
+    per_draw = np.array([np.asarray(law.solve(fitted_target, t)).reshape(-1)[0] for t in fit.draws], float)
     per_draw = np.where(np.isnan(per_draw), np.inf, per_draw)
     floors = np.array([law.floor(t) for t in fit.draws])
-    return DataEstimate(target=target, n=n, interval=interval(per_draw, level),
-                        reachable_share=float(np.mean(np.isfinite(per_draw))), floor=fit.floor,
-                        floor_interval=interval(floors, level), largest_measured=float(fit.curve.x.max()),
-                        level=level, metric=fit.curve.metric)
+    return DataEstimate(target=float(target), n=n, interval=interval(per_draw, level),
+                        reachable_share=float(np.mean(np.isfinite(per_draw))), floor=fit.limit,
+                        floor_interval=metric.interval_to_metric(*interval(floors, level)),
+                        largest_measured=float(fit.curve.x.max()), level=level, metric=metric.name,
+                        higher_is_better=metric.higher_is_better, smallest_measured=float(fit.curve.x.min()))
 
 
 @dataclass(frozen=True)
 class GainEstimate:
-    """Answer of :func:`gain`: the metric now and at the new size, and the improvement."""
+    """Answer of :func:`gain`, in the metric's own terms: the metric now and at the new size;
+    ``improvement`` is how much better it gets (positive = better, whichever the direction);
+    ``relative`` the share of the fitted value (the loss, or the gap to the best accuracy) removed."""
 
     size_now: float
     size_new: float
@@ -91,13 +103,24 @@ class GainEstimate:
     relative_interval: tuple[float, float]
     level: float
     metric: str
+    higher_is_better: bool = False
+    best: float = 0.0
 
     def __str__(self) -> str:
         pct = f"{self.level:.0%}"
-        return (f"With {self.size_new / self.size_now:.3g}× the data ({num(self.size_new)} instead of "
-                f"{num(self.size_now)}), {self.metric} goes from {num(self.metric_now)} to {num(self.metric_new)} "
+        head = (f"With {self.size_new / self.size_now:.3g}× the data ({num(self.size_new)} instead of "
+                f"{num(self.size_now)}), ")
+        if self.higher_is_better:
+            verb = "rises" if self.metric_new > self.metric_now else ("falls" if self.metric_new < self.metric_now
+                                                                       else "stays")
+            return (head + f"{self.metric} {verb} from {num(self.metric_now)} to {num(self.metric_new)} "
+                    f"({pct} interval {span(self.metric_new_interval)}), closing {self.relative:.0%} of the gap "
+                    f"to {num(self.best)} ({pct} interval {self.relative_interval[0]:.0%}–"
+                    f"{self.relative_interval[1]:.0%}).")
+        change = "lower" if self.relative >= 0 else "higher"
+        return (head + f"{self.metric} goes from {num(self.metric_now)} to {num(self.metric_new)} "
                 f"({pct} interval {span(self.metric_new_interval)}), "
-                f"{self.relative:.0%} lower ({pct} interval {self.relative_interval[0]:.0%}–"
+                f"{abs(self.relative):.0%} {change} ({pct} interval {self.relative_interval[0]:.0%}–"
                 f"{self.relative_interval[1]:.0%}).")
 
 
@@ -106,7 +129,8 @@ def gain(fit: FitResult, *, factor: float | None = None, size: float | None = No
     """What more data buys (Hestness et al. 2017: "if we had x times more data, how much better
     would the model be?"): the predicted metric at ``factor`` × the largest size measured (or at
     ``size``), and the improvement over the prediction at the largest size, each with a
-    percentile interval over the bootstrap draws (paired draw by draw).
+    percentile interval over the bootstrap draws (paired draw by draw). An accuracy is reported
+    as accuracy ("rises from 0.950 to 0.957").
 
     >>> import numpy as np, scalinglab as sl
     >>> x = np.geomspace(100, 1e4, 8)
@@ -119,15 +143,25 @@ def gain(fit: FitResult, *, factor: float | None = None, size: float | None = No
     if (factor is None) == (size is None):
         raise ScalingLabError("give exactly one of factor= (e.g. 10) or size= (e.g. 1e6)")
     now = float(fit.curve.x.max())
-    new = now * float(factor) if factor is not None else float(size)
+    what = "factor" if factor is not None else "size"
+    try:
+        new = now * float(factor) if factor is not None else float(size)
+    except (TypeError, ValueError):
+        raise ScalingLabError(f"{what} must be a positive number, got {factor if factor is not None else size!r}") \
+            from None
     if not np.isfinite(new) or new <= 0:
-        raise ScalingLabError(f"the new size must be a positive number, got {new!r}")
-    fit = with_draws(fit)
-    y_now, y_new = fit.predict([now, new])
-    draws = fit.law.predict(np.array([now, new]), fit.draws)
-    improvement = draws[:, 0] - draws[:, 1]
-    return GainEstimate(size_now=now, size_new=new, metric_now=float(y_now), metric_new=float(y_new),
-                        metric_new_interval=interval(draws[:, 1], level), improvement=float(y_now - y_new),
-                        improvement_interval=interval(improvement, level), relative=float(1 - y_new / y_now),
-                        relative_interval=interval(improvement / draws[:, 0], level), level=level,
-                        metric=fit.curve.metric)
+        raise ScalingLabError(f"{what} must be a positive number (the new size {new!r} is not)")
+    fit = with_draws(fit, level)
+    metric = fit.metric
+    f_now, f_new = fit.predict_fitted([now, new])
+    draws = fit.predict_fitted(np.array([now, new]), fit.draws)
+    removed = draws[:, 0] - draws[:, 1]                         # fitted value removed: > 0 is better
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = removed / draws[:, 0]
+        relative = float(1 - f_new / f_now)
+    y_now, y_new = (float(v) for v in metric.to_metric([f_now, f_new]))
+    return GainEstimate(size_now=now, size_new=new, metric_now=y_now, metric_new=y_new,
+                        metric_new_interval=metric.interval_to_metric(*interval(draws[:, 1], level)),
+                        improvement=float(f_now - f_new), improvement_interval=interval(removed, level),
+                        relative=relative, relative_interval=interval(share[np.isfinite(share)], level), level=level,
+                        metric=metric.name, higher_is_better=metric.higher_is_better, best=metric.best)

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ScalingLabError
 from ..fit.result import FitResult
-from ._common import check_level, num, require_one_input, with_draws
+from ._common import check_level, num, number, require_one_input, with_draws
 from .regime import Regime, regime
 from .targets import DataEstimate, data_for
 
@@ -43,9 +42,9 @@ def next_tranche(fit: FitResult, target: float | None = None, *, step: float = 2
     """
     require_one_input(fit, "next_tranche")
     level = check_level(level)
-    if not step > 1:
-        raise ScalingLabError(f"step must be > 1 (a growth factor such as 2), got {step!r}")
-    fit = with_draws(fit)
+    step = number(step, "step (a growth factor such as 2)", low=1.0)
+    tight = number(tight, "tight", low=0.0)
+    fit = with_draws(fit, level)
     zone = regime(fit, level=level)
     largest = float(fit.curve.x.max())
     if zone.zone == "flat":

@@ -50,34 +50,46 @@ def plot_fit(result: FitResult, path: str | Path | None = None, *, level: float 
     return _finish(fig, path)
 
 
+def _metric_axis(ax, curve) -> None:
+    """The y axis in the metric's own terms: log for a lower-is-better metric; for a
+    higher-is-better one in [0, 1] (an accuracy) the logit scale, which stretches the approach
+    to 1 as the log scale stretches an error's approach to 0; else linear."""
+    metric = curve.metric_info
+    if not metric.higher_is_better:
+        ax.set_yscale("log")
+    elif metric.bounds == (0.0, 1.0):
+        ax.set_yscale("logit")
+    ax.set_ylabel(metric.name)
+
+
 def _learning_curve(ax, result: FitResult, level: float, extrapolate: float) -> None:
     curve = result.curve
-    ax.scatter(curve.x, curve.y, s=12, alpha=0.3, color=COLORS["data"], label="runs", lw=0)
+    ax.scatter(curve.x, curve.values, s=12, alpha=0.3, color=COLORS["data"], label="runs", lw=0)
     means = curve.mean_by_size()
-    ax.scatter(means.x, means.y, s=28, color=COLORS["mean"], label="mean per size", zorder=3)
+    ax.scatter(means.x, means.values, s=28, color=COLORS["mean"], label="mean per size", zorder=3)
     lo, hi = float(curve.x.min()), float(curve.x.max())
     inside = np.geomspace(lo, hi, 200)
     beyond = np.geomspace(hi, hi * extrapolate, 100)
     ax.plot(inside, result.predict(inside), color=COLORS["fit"], lw=2, label=f"{result.law.name} fit")
     ax.plot(beyond, result.predict(beyond), color=COLORS["fit"], lw=2, ls="--", label="extrapolation")
-    if result.draws is not None and len(result.draws):
+    if result.interval_unavailable(level) is None:
         grid = np.geomspace(lo, hi * extrapolate, 300)
         band = result.predict(grid, interval=level)
         ax.fill_between(grid, band.lo, band.hi, color=COLORS["band"], alpha=0.2, lw=0,
                         label=f"{level:.0%} interval (bootstrap)")
     if result.floor > 0:
-        ax.axhline(result.floor, color=COLORS["floor"], ls=":", lw=1.5, label=f"floor {result.floor:.3g}")
+        ax.axhline(result.limit, color=COLORS["floor"], ls=":", lw=1.5,
+                   label=f"{result.metric.floor_word} {result.limit:.3g}")
     ax.set_xscale("log")
-    ax.set_yscale("log")
+    _metric_axis(ax, curve)
     ax.set_xlabel(f"training set size ({curve.x_names[0]})")
-    ax.set_ylabel(curve.metric)
 
 
 def _parity(ax, result: FitResult) -> None:
     curve = result.curve
     pred = result.predict(curve.x)
-    sc = ax.scatter(pred, curve.y, c=np.log10(curve.x[:, 0]), s=14, cmap="viridis", label="runs")
-    lims = [min(pred.min(), curve.y.min()), max(pred.max(), curve.y.max())]
+    sc = ax.scatter(pred, curve.values, c=np.log10(curve.x[:, 0]), s=14, cmap="viridis", label="runs")
+    lims = [min(pred.min(), curve.values.min()), max(pred.max(), curve.values.max())]
     ax.plot(lims, lims, color="black", lw=1, label="observed = predicted")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -142,7 +154,7 @@ def plot_exponent_context(result, matches, path: str | Path | None = None, *, le
     labels = [f"{str(c).split(',')[0]} {y}: {t[:38]}" for c, y, t in zip(rows["paper"], rows["year"], rows["task"])]
     ypos = np.arange(len(rows))
     ax.scatter(rows["exponent_pos"], ypos, color=COLORS["data"], zorder=3, label="published")
-    if result.draws is not None and len(result.draws):
+    if result.interval_unavailable(level) is None:
         lo, hi = sorted(sign * np.array(result.interval(name, level)))
         ax.axvspan(lo, hi, color=COLORS["band"], alpha=0.2, label=f"{level:.0%} interval")
     ax.axvline(value, color=COLORS["fit"], lw=2, label=f"your fit: {value:.3f}")
@@ -169,7 +181,7 @@ def plot_study_curve(result, *, candidates=None, target=None, estimate=None, lev
     fig, ax = _axes(ax, (9.0, 4.8))
     fig = plot_fit(result, level=level, extrapolate=extrapolate, ax=ax)
     curve = result.curve
-    groups = curve.by_size()
+    groups = curve.by_size(curve.values)
     ax.errorbar(groups.sizes, groups.mean, yerr=groups.sd, fmt="none", ecolor=COLORS["mean"], elinewidth=1,
                 capsize=2, alpha=0.7)
     grid = np.geomspace(curve.x.min(), curve.x.max() * extrapolate, 200)
@@ -197,7 +209,8 @@ def plot_residuals(result, path=None, ax=None):
     ax.axhline(0, color="black", lw=1)
     ax.set_xscale("log")
     ax.set_xlabel(f"training set size ({'×'.join(result.curve.x_names)})")
-    ax.set_ylabel("log y residual" if result.space == "log" else "residual")
+    fitted = result.metric.fitted_name
+    ax.set_ylabel(f"log {fitted} residual" if result.space == "log" else f"{fitted} residual")
     ax.set_title(f"residuals of the {result.law.name} fit", fontsize=9)
     ax.grid(True, alpha=0.25)
     return _finish(fig, path)
@@ -208,16 +221,15 @@ def plot_backtest(train_fit, held_out, path=None, ax=None):
     its prediction of the held-out larger sizes (``held_out``: a Curve)."""
     fig, ax = _axes(ax, (5.5, 3.2))
     train = train_fit.curve
-    ax.scatter(train.x, train.y, s=12, color=COLORS["data"], alpha=0.6, lw=0, label="fitted on")
-    ax.scatter(held_out.x, held_out.y, s=22, color="#c44e52", marker="D", label="held out")
+    ax.scatter(train.x, train.values, s=12, color=COLORS["data"], alpha=0.6, lw=0, label="fitted on")
+    ax.scatter(held_out.x, held_out.values, s=22, color="#c44e52", marker="D", label="held out")
     grid = np.geomspace(train.x.min(), held_out.x.max() * 1.2, 200)
     ax.plot(grid[grid <= train.x.max()], train_fit.predict(grid[grid <= train.x.max()]), color=COLORS["fit"], lw=2)
     ax.plot(grid[grid >= train.x.max()], train_fit.predict(grid[grid >= train.x.max()]), color=COLORS["fit"], lw=2,
             ls="--", label=f"{train_fit.law.name} prediction")
     ax.set_xscale("log")
-    ax.set_yscale("log")
+    _metric_axis(ax, train)
     ax.set_xlabel(f"training set size ({train.x_names[0]})")
-    ax.set_ylabel(train.metric)
     ax.set_title("backtest: fit on the smaller sizes, predict the larger", fontsize=9)
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=7, frameon=False)
