@@ -95,7 +95,7 @@ def test_stack_and_level_checks():
     with pytest.raises(sl.ScalingLabError, match="bootstrap"):
         sl.quality.compare_levels({r: quiet_fit(c, "power_floor") for r, c in curves.items()})
     with pytest.raises(sl.ScalingLabError, match="'quality' law"):
-        sl.quality.clean_worth(quiet_fit(curves[0.0], "power_floor").bootstrap(20, seed=0), 100, 0.1)
+        sl.quality.clean_worth(quiet_fit(curves[0.0], "power_floor").bootstrap(50, seed=0), 100, 0.1)
 
 
 def test_flip_labels_is_nested_keyed_and_never_keeps_the_class():

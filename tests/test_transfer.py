@@ -140,9 +140,9 @@ def test_clear_errors():
     with pytest.raises(sl.ScalingLabError, match="bootstrap"):
         sl.transfer.effective_data(plain, finetuned)
     with pytest.raises(sl.ScalingLabError, match="x = \\(N, D_F\\)"):
-        sl.transfer.effective_data(joint_scratch_fit(scratch, 20), sl.Curve(finetuned.x[:, 1], finetuned.y))
+        sl.transfer.effective_data(joint_scratch_fit(scratch, 50), sl.Curve(finetuned.x[:, 1], finetuned.y))
     d = np.geomspace(1e3, 1e6, 6)
-    one = sl.fit(sl.Curve(d, 5 * d ** -0.3 + 0.5), law="power_floor").bootstrap(20, seed=0)
+    one = sl.fit(sl.Curve(d, 5 * d ** -0.3 + 0.5), law="power_floor").bootstrap(50, seed=0)
     with pytest.raises(sl.ScalingLabError, match="several model sizes"):
         sl.transfer.effective_data(one, finetuned)
     with pytest.raises(sl.ScalingLabError, match="cannot identify"):

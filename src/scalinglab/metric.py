@@ -131,14 +131,14 @@ class Metric:
         return bool(np.isfinite(self.cap) and self.cap > 0)
 
     def to_fitted(self, values):
-        """Metric values -> fitted values (lower is better)."""
+        """Metric values -> fitted values (lower is better); a float for a scalar."""
         values = np.asarray(values, float)
-        return self.bounds[1] - values if self.higher_is_better else values
+        return _plain(self.bounds[1] - values if self.higher_is_better else values)
 
     def to_metric(self, fitted):
-        """Fitted values -> the metric as the user measures it."""
+        """Fitted values -> the metric as the user measures it; a float for a scalar."""
         fitted = np.asarray(fitted, float)
-        return self.bounds[1] - fitted if self.higher_is_better else fitted
+        return _plain(self.bounds[1] - fitted if self.higher_is_better else fitted)
 
     def interval_to_metric(self, lo, hi) -> tuple:
         """An interval of fitted values -> the same interval on the metric (ends swap when
@@ -174,6 +174,10 @@ class Metric:
     def to_dict(self) -> dict:
         return {"metric": self.name, "higher_is_better": self.higher_is_better,
                 "bounds": None if self.bounds is None else [_json_number(b) for b in self.bounds]}
+
+
+def _plain(arr: np.ndarray):
+    return float(arr) if arr.ndim == 0 else arr
 
 
 def _json_number(value: float):

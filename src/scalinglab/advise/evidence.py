@@ -25,13 +25,13 @@ MAX_CLUSTER_POINTS = 3000
 
 
 def fit_curve(curve: Curve, *, prior=None, n_boot: int = 1000, seed: int = 0):
-    """law="auto" (or a power law with ``prior``), bootstrapped by seed when the curve has two
-    or more seeds, else by point; returns the fit and its warnings as plain sentences."""
+    """law="auto" (or a power law with ``prior``), bootstrapped under the package's one
+    resampling rule (``by="auto"``: whole seeds when there are at least 5, else points); returns
+    the fit and its warnings as plain sentences."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ScalingLabWarning)
         res = fit_law(curve, law="power", prior=prior) if prior is not None else fit_law(curve, law="auto")
-    by = "seed" if curve.seed is not None and len(np.unique(curve.seed)) > 1 else "point"
-    res = res.bootstrap(n_boot, by=by, seed=seed)
+        res = res.bootstrap(n_boot, by="auto", seed=seed)
     return res, tuple(str(w.message) for w in caught if issubclass(w.category, ScalingLabWarning))
 
 

@@ -41,9 +41,8 @@ def quality(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="
         except ValueError:
             raise sl.ScalingLabError(f"column {level_col!r}: level {key!r} is not a number") from None
 
-    def boot(res, curve):
-        by = "seed" if curve.seed is not None and len(set(curve.seed.tolist())) > 1 else "point"
-        return res.bootstrap(bootstrap, by=by, seed=seed)
+    def boot(res, curve):          # the package's one resampling rule (fit.bootstrap.resampling_unit)
+        return res.bootstrap(bootstrap, by="auto", seed=seed)
 
     with console.status("fitting each level and the joint law, bootstrapping"), warnings.catch_warnings():
         warnings.simplefilter("ignore", sl.ScalingLabWarning)

@@ -15,10 +15,6 @@ import scalinglab as sl
 from ._common import console, reading
 
 
-def _by(curve: sl.Curve) -> str:
-    return "seed" if curve.seed is not None and len(set(curve.seed.tolist())) > 1 else "point"
-
-
 def _scratch_fits(path: Path, x: str, y: str, n: Optional[str], seed_col: Optional[str], law: str,
                   joint_law: Optional[str], bootstrap: int, seed: int):
     with warnings.catch_warnings():
@@ -27,12 +23,12 @@ def _scratch_fits(path: Path, x: str, y: str, n: Optional[str], seed_col: Option
             if n is None:
                 raise sl.ScalingLabError("--joint-law fits L(N, D): give the model-size column with --n")
             curve = sl.Curve.from_csv(path, x=[n, x], y=y, seed=seed_col)
-            return sl.fit(curve, law=joint_law).bootstrap(bootstrap, by=_by(curve), seed=seed)
+            return sl.fit(curve, law=joint_law).bootstrap(bootstrap, by="auto", seed=seed)
         if n is None:
             curve = sl.Curve.from_csv(path, x=x, y=y, seed=seed_col)
-            return sl.fit(curve, law=law).bootstrap(bootstrap, by=_by(curve), seed=seed)
+            return sl.fit(curve, law=law).bootstrap(bootstrap, by="auto", seed=seed)
         curves = sl.CurveSet.from_csv(path, by=n, x=x, y=y, seed=seed_col)
-        return {key: sl.fit(c, law=law).bootstrap(bootstrap, by=_by(c), seed=seed) for key, c in curves.items()}
+        return {key: sl.fit(c, law=law).bootstrap(bootstrap, by="auto", seed=seed) for key, c in curves.items()}
 
 
 def transfer(scratch: Path = typer.Argument(..., exists=True, dir_okay=False, help="from-scratch runs (CSV)"),
