@@ -149,7 +149,7 @@ def test_lcdb_domain_from_the_cache():
     again = suite.load(["lcdb"], lcdb_limit=20, seed=0)["lcdb"]
     assert list(curves) == list(again)                 # the subsample depends on the seed only
     for curve in curves.values():
-        assert curve.metric == "error" and np.all((curve.y >= 0) & (curve.y <= 1))
+        assert curve.metric == "accuracy" and curve.higher_is_better and np.all((curve.y >= 0) & (curve.y <= 1))
         assert curve.n_distinct >= suite.MIN_SIZES
     # the default is the evaluation half of the datasets (drawn over all of them), as in
     # benchmarks/extrapolation_lcdb.py, whose other half calibrated the shipped intervals
