@@ -192,3 +192,12 @@ def test_interval_coverage_over_replications():
 def test_readme_example_prints_what_the_readme_shows():
     from helpers_readme import check_readme_example
     check_readme_example("quality")
+
+
+def test_floor_sentence_when_the_floor_never_reaches_the_target():
+    f = sl.quality.QualityFloor(rate=0.1, floor=0.02, floor_interval=(0.01, 0.03), level=0.8, metric="error",
+                                target=0.05, reachable_share=1.0, n=1000.0, n_interval=(900.0, 1100.0), max_rate=1.0,
+                                max_rate_interval=(0.4, 1.0), max_rate_share_free=0.35)
+    text = str(f)
+    assert "stays below it at every noise rate" in text and "0.4 to 1, at or beyond 1 in 35%" in text
+    assert "only below noise rate" not in text

@@ -121,7 +121,8 @@ class QualityFloor:
             text += (f"; the target is within reach only below noise rate {self.max_rate:.3g} "
                      f"({self.max_rate_interval[0]:.3g} to {self.max_rate_interval[1]:.3g})")
         elif self.max_rate is not None:
-            text += (f"; the fitted floor stays below it at every noise rate (the limit is at 1 or beyond in "
+            text += (f"; the fitted floor stays below it at every noise rate (the rate limit is at 1 or beyond; "
+                     f"{self.max_rate_interval[0]:.3g} to {self.max_rate_interval[1]:.3g}, at or beyond 1 in "
                      f"{self.max_rate_share_free:.0%} of bootstrap draws)")
         return text + "."
 
