@@ -22,7 +22,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import random
 import socket
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +48,7 @@ DIALECTS = ("sqlite", "postgresql")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 # an arbitrary constant: the key of PostgreSQL's advisory lock that serialises schema creation
 _SCHEMA_LOCK = 0x5CA11AB
+_OPEN_PATIENCE_S = 60.0          # how long opening a store retries SQLite's transient 'locked' answers
 
 metadata = MetaData()
 meta_table = Table("scalinglab_meta", metadata, Column("key", String(64), primary_key=True),
@@ -195,6 +198,11 @@ def hide_password(url: str) -> str:
         return url
 
 
+def _sqlite_busy(error: exc.DBAPIError) -> bool:
+    message = str(getattr(error, "orig", error)).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
 def _scrub(message: str, url: str) -> str:
     """A driver's message with the URL's password (if any) removed."""
     try:
@@ -340,24 +348,37 @@ class Store:
         """Check (read-only) or create the schema. Creation is serialised: SQLite's write lock
         or PostgreSQL's advisory lock is held from the check to the commit, so workers opening
         a new store at the same moment create it once and all see it."""
-        try:
-            if self.read_only:
-                with self.engine.connect() as conn:
-                    version = self._version(conn)
-                if version is None:
-                    raise ScalingLabError(f"{self.url} is not a scalinglab store (no scalinglab tables)")
-            else:
-                with self.transaction() as conn:
-                    if self.engine.dialect.name == "postgresql":
-                        conn.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
-                    version = self._version(conn)
-                    if version is None:
-                        metadata.create_all(conn)
-                        conn.execute(insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION)))
-                        version = SCHEMA_VERSION
-        except exc.DBAPIError as error:
-            self._fail_open(error)
+        deadline = time.monotonic() + _OPEN_PATIENCE_S
+        while True:
+            try:
+                version = self._read_or_create_schema()
+                break
+            except exc.DBAPIError as error:
+                # SQLite answers 'database is locked' without waiting for its busy timeout in a few
+                # cases (switching a new file to WAL, recovering the WAL index while another
+                # process opens it): those are transient, so try again for a while with jitter
+                if not (_sqlite_busy(error) and time.monotonic() < deadline):
+                    self._fail_open(error)
+                self.engine.dispose()
+                time.sleep(random.uniform(0.02, 0.2))
         self._check_version(version)
+
+    def _read_or_create_schema(self) -> int:
+        if self.read_only:
+            with self.engine.connect() as conn:
+                version = self._version(conn)
+            if version is None:
+                raise ScalingLabError(f"{self.url} is not a scalinglab store (no scalinglab tables)")
+        else:
+            with self.transaction() as conn:
+                if self.engine.dialect.name == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
+                version = self._version(conn)
+                if version is None:
+                    metadata.create_all(conn)
+                    conn.execute(insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION)))
+                    version = SCHEMA_VERSION
+        return version
 
     def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
