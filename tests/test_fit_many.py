@@ -75,3 +75,21 @@ def test_bad_input_is_named():
         StackedCurves.pad([])
     with pytest.raises(sl.ScalingLabError, match="one-input"):
         fit_many(StackedCurves.pad([([1.0, 2.0, 3.0], [0.5, 0.4, 0.3])]), "chinchilla")
+
+
+def test_bnsl_fits_stacked_curves():
+    """Regression: BNSL's break terms broadcast stacked x (S, n) against (S, k, 1) into (S, S, n)
+    (a wrong Jacobian, memory growing as S^2); each curve must get the fit it gets alone."""
+    law = sl.get_law("bnsl")
+    truth = np.array([[0.05, 2.0, 0.1, 0.6, 300.0, 0.5], [0.02, 1.0, 0.2, 0.4, 1e3, 1.0],
+                      [0.1, 3.0, 0.05, 0.8, 100.0, 0.3]])
+    x = np.geomspace(10, 1e4, 12)
+    pairs = [(x, law.predict(x, t)) for t in truth]
+    many = fit_many(StackedCurves.pad(pairs), "bnsl")
+    assert many.ok.all()
+    np.testing.assert_allclose(many.predict(np.tile(x, (3, 1))), [y for _, y in pairs], rtol=1e-3)
+    alone = fit_many(StackedCurves.pad(pairs[1:2]), "bnsl")
+    np.testing.assert_allclose(many.theta[1], alone.theta[0], rtol=1e-8)
+    J = law._jacobian((np.tile(x, (3, 1)),), truth)
+    assert J.shape == (3, len(x), law.n_params)
+    np.testing.assert_allclose(J[1], law.gradient(x, truth[1]), rtol=1e-12)

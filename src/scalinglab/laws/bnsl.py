@@ -62,7 +62,9 @@ class BNSL(Law):
         c = T[:, 3::3][:, :k, None]
         logd = np.log(T[:, 4::3][:, :k, None])
         f = T[:, 5::3][:, :k, None]
-        ell = (logx - logd) / f                      # log((x/d)^(1/f)), shape (B, k, n)
+        # x is (n,) for one curve or (B, n) for stacked curves (one row per parameter vector):
+        # the break axis goes between them, never a (B, B, n) cross product
+        ell = ((logx if logx.ndim == 1 else logx[:, None, :]) - logd) / f   # log((x/d)^(1/f)), (B, k, n)
         softplus = np.logaddexp(0.0, ell)            # log(1 + (x/d)^(1/f))
         log_g = np.log(T[:, 1:2]) - T[:, 2:3] * logx - np.sum(c * f * softplus, axis=1)
         return logx, c, f, ell, softplus, np.exp(log_g)
