@@ -96,6 +96,84 @@ def test_power_analysis_rejects_bad_requests():
     assert "64 per group" in str(ss.ttest(effect=0.5, power=0.8))
 
 
+def test_one_sided_power_below_alpha_is_solvable():
+    """Issue 21: a one-sided power below alpha means an effect against the alternative;
+    statsmodels recovers it (d = 0.2, h = 0.01), and so must we."""
+    p = smp.TTestPower().power(0.2, 30, 0.05, alternative="smaller")
+    assert p < 0.05
+    assert ss.ttest(n=30, power=p, kind="one-sample", alternative="smaller").effect == pytest.approx(0.2, rel=1e-9)
+    ph = smp.NormalIndPower().power(0.01, 1000, 0.05, alternative="smaller")
+    assert ss.proportions(n=1000, power=ph, alternative="smaller").effect == pytest.approx(0.01, rel=1e-9)
+    e = ss.ttest(n=20, power=0.01, alternative="larger").effect
+    assert e < 0 and smp.TTestIndPower().power(e, 20, 0.05, alternative="larger") == pytest.approx(0.01, rel=1e-9)
+
+
+def test_sample_sizes_beyond_1e10():
+    """d = 1e-5 needs about 1.57e11 per group (the old solver stopped at 1e10)."""
+    res = ss.ttest(effect=1e-5, power=0.8)
+    ref = smp.TTestIndPower().solve_power(effect_size=1e-5, power=0.8, alpha=0.05)
+    assert res.n == pytest.approx(ref, rel=1e-6) and res.n == pytest.approx(1.5698e11, rel=1e-4)
+    assert ss.proportions(effect=1e-8, power=0.9).n == pytest.approx(
+        smp.NormalIndPower().solve_power(effect_size=1e-8, power=0.9, alpha=0.05, ratio=1), rel=1e-6)
+
+
+def test_impossible_requests_say_why():
+    with pytest.raises(sl.ScalingLabError, match="effect size 0 the power is alpha"):
+        ss.ttest(effect=0.0, power=0.8)
+    with pytest.raises(sl.ScalingLabError, match="smallest n .* already gives"):
+        ss.ttest(effect=0.5, power=0.01)
+    with pytest.raises(sl.ScalingLabError, match="at least alpha"):
+        ss.anova(n=40, power=0.01)
+    with pytest.raises(sl.ScalingLabError, match="never reaches"):
+        ss.ttest(effect=-0.5, power=0.8, alternative="larger")
+
+
+def test_arrays_broadcast_like_statsmodels():
+    d = np.array([0.2, 0.5, 0.8])
+    res = ss.ttest(effect=d, power=np.array([[0.8], [0.9]]))
+    assert res.n.shape == (2, 3) and res.n_required.shape == (2, 3)
+    for i, pw in enumerate((0.8, 0.9)):
+        for j, e in enumerate(d):
+            assert res.n[i, j] == pytest.approx(smp.TTestIndPower().solve_power(effect_size=e, power=pw, alpha=0.05),
+                                                rel=1e-6)
+    powers = ss.ttest(effect=0.5, n=[10, 20, 40], power=None).power
+    assert powers == pytest.approx(smp.TTestIndPower().power(0.5, np.array([10, 20, 40]), 0.05), rel=1e-9)
+    import json
+    json.dumps(res.to_dict())
+    assert "393.4057" in str(res)
+    with pytest.raises(sl.ScalingLabError, match="element"):
+        ss.ttest(effect=[0.5, 0.0], power=0.8)
+    with pytest.raises(sl.ScalingLabError, match="do not broadcast"):
+        ss.ttest(effect=[0.2, 0.5], power=[0.8, 0.9, 0.95])
+    with pytest.raises(sl.ScalingLabError, match="finite"):
+        ss.ttest(effect=[0.5, np.nan], power=0.8)
+
+
+# R pwr's published examples: pwr.anova.test(k = 4, f = 0.25, power = 0.8) gives n = 44.59927
+# per group; pwr.chisq.test(w = 0.3, df = 3, power = 0.8) gives N = 121.1396.
+def test_anova_and_chisquare_published_values():
+    assert ss.anova(effect=0.25, power=0.8, k_groups=4).n / 4 == pytest.approx(44.59927, abs=1e-5)
+    assert ss.chisquare(effect=0.3, power=0.8, n_bins=4).n == pytest.approx(121.1396, abs=1e-4)
+
+
+@pytest.mark.parametrize("design", ["anova", "chisquare"])
+def test_anova_and_chisquare_agree_with_statsmodels_for_every_unknown(design):
+    if design == "anova":
+        ref, ours, extra = smp.FTestAnovaPower(), ss.anova, {"k_groups": 3}
+    else:
+        ref, ours, extra = smp.GofChisquarePower(), ss.chisquare, {"n_bins": 5}
+    assert ours(effect=0.3, power=0.85, **extra).n == pytest.approx(
+        ref.solve_power(effect_size=0.3, power=0.85, alpha=0.05, **extra), rel=1e-6)
+    assert ours(effect=0.3, n=60, power=None, **extra).power == pytest.approx(
+        ref.power(0.3, 60, 0.05, **extra), rel=1e-6)
+    e = ours(n=60, power=0.7, **extra).effect
+    assert ref.power(e, 60, 0.05, **extra) == pytest.approx(0.7, rel=1e-9)
+    a = ours(effect=0.3, n=60, power=0.5, alpha=None, **extra).alpha
+    assert ref.power(0.3, 60, a, **extra) == pytest.approx(0.5, rel=1e-9)
+    with pytest.raises(sl.ScalingLabError, match="effect must be >= 0"):
+        ours(effect=-0.3, power=0.8, **extra)
+
+
 # -- interval sizing ------------------------------------------------------------------------
 def test_prediction_interval_n_closed_form_and_impossible():
     z = stats.norm.ppf(0.975)
@@ -207,12 +285,55 @@ def test_intrinsic_dimension_of_known_manifolds(d):
     assert ss.intrinsic.mle(X, k=20).dimension == pytest.approx(d, rel=0.1)
 
 
-def test_duplicates_are_dropped_and_counted():
+def test_duplicates_are_removed_with_a_warning():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(500, 3))
-    X = np.vstack([X, X[:10]])
-    res = ss.intrinsic.twonn(X)
-    assert res.n_dropped == 20 and "duplicate" in str(res)
+    with pytest.warns(sl.ScalingLabWarning, match="10 duplicate rows removed"):
+        res = ss.intrinsic.twonn(np.vstack([X, X[:10]]))
+    assert res.n_dropped == 10 and res.n_used == 500 and "duplicate" in str(res)
+    assert res.dimension == ss.intrinsic.twonn(X).dimension
+
+
+def test_every_point_duplicated_gives_a_number_not_nan():
+    """Issue 15: the MLE returned NaN when every point had a duplicate."""
+    X = np.random.default_rng(1).normal(size=(300, 4))
+    with pytest.warns(sl.ScalingLabWarning):
+        res = ss.intrinsic.mle(np.vstack([X, X]), k=10)
+    assert res.dimension == ss.intrinsic.mle(X, k=10).dimension and np.isfinite(res.dimension)
+    with pytest.warns(sl.ScalingLabWarning), pytest.raises(sl.ScalingLabError, match="distinct points"):
+        ss.intrinsic.mle(np.repeat(X[:5], 10, axis=0), k=10)
+
+
+def test_lattice_data_is_refused_by_twonn_with_the_reason():
+    grid = np.array(np.meshgrid(np.arange(30.0), np.arange(30.0))).reshape(2, -1).T
+    with pytest.raises(sl.ScalingLabError, match="same distance"):
+        ss.intrinsic.twonn(grid)
+    # k = 4: inside the grid all four neighbours are at distance 1 (an infinite local estimate)
+    assert np.isfinite(ss.intrinsic.mle(grid, k=4).dimension)
+    with pytest.raises(sl.ScalingLabError, match="infinite local estimate"):
+        ss.intrinsic.mle(grid, k=4, combine="arithmetic")
+    assert ss.intrinsic.pca(grid).dimension == 2
+
+
+def test_local_and_pca_estimates_match_scikit_dimension():
+    skdim = pytest.importorskip("skdim")
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(600, 3)) @ rng.normal(size=(3, 8)) + 0.01 * rng.normal(size=(600, 8))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref_mle = skdim.id.MLE(K=15).fit(X, n_neighbors=15)
+        ref_pca = skdim.id.lPCA().fit(X).dimension_
+        ref_pr = skdim.id.lPCA(ver="participation_ratio").fit(X).dimension_
+        ref_local = skdim.id.lPCA().fit_pw(X, n_neighbors=40).dimension_pw_
+    ours = ss.intrinsic.mle(X, k=15)
+    assert ours.local == pytest.approx(ref_mle.dimension_pw_, rel=1e-9)
+    assert ss.intrinsic.pca(X).dimension == ref_pca == 3
+    assert ss.intrinsic.pca(X, rule="participation_ratio").dimension == pytest.approx(ref_pr, rel=1e-9)
+    loc = ss.intrinsic.local_pca(X, n_neighbors=40)
+    assert loc.local == pytest.approx(ref_local, rel=1e-12) and loc.dimension == pytest.approx(np.mean(ref_local))
+    import json
+    from dataclasses import asdict
+    json.dumps(asdict(loc))
 
 
 def test_exponent_heuristics():

@@ -6,9 +6,9 @@ from .clusters import KChoice, choose_k, partition_plan
 from .intervals import (IntervalSize, PartitionPlan, majority_n, mean_interval_n, partitions_n,
                         prediction_interval_n, proportion_interval_n)
 from .pac import Bound, pac_agnostic, pac_finite, pac_realizable, vc_network_order, vc_threshold_network
-from .power import PowerResult, cohens_h, proportions, ttest
+from .power import PowerResult, anova, chisquare, cohens_h, proportions, ttest
 
-__all__ = ["ttest", "proportions", "cohens_h", "PowerResult", "prediction_interval_n", "mean_interval_n",
+__all__ = ["ttest", "proportions", "anova", "chisquare", "cohens_h", "PowerResult", "prediction_interval_n", "mean_interval_n",
            "proportion_interval_n", "majority_n", "partitions_n", "IntervalSize", "PartitionPlan",
            "choose_k", "partition_plan", "KChoice", "pac_realizable", "pac_agnostic", "pac_finite",
            "vc_threshold_network", "vc_network_order", "Bound", "intrinsic"]
