@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 
 import scalinglab as sl
 
 from ._common import answer, console
+from ._table import numeric_column, numeric_frame, read_csv
 
 samplesize_app = typer.Typer(help="Sample size before any experiment: power analysis, interval widths, "
                                   "PAC/VC bounds, intrinsic dimension.", no_args_is_help=True)
@@ -49,6 +50,29 @@ def proportions(p1: float = typer.Option(...), p2: float = typer.Option(..., hel
     """Power analysis for one or two proportions (Cohen's h)."""
     kw = _unknown(solve, {"n": n, "power": power, "alpha": alpha})
     answer(lambda: ss.proportions(p1=p1, p2=p2, **kw, kind=kind, ratio=ratio, alternative=alternative))
+
+
+@samplesize_app.command("anova")
+def anova(effect: Optional[float] = typer.Option(None, help="Cohen's f (0.1 small, 0.25 medium, 0.4 large)"),
+          n: Optional[float] = typer.Option(None, help="total sample size over all groups"),
+          power: Optional[float] = typer.Option(None), alpha: float = typer.Option(0.05),
+          k_groups: int = typer.Option(2, help="number of equal groups"),
+          solve: Optional[str] = typer.Option(None, help=SOLVE_HELP)) -> None:
+    """Power analysis of the one-way ANOVA F-test (Cohen's f)."""
+    kw = _unknown(solve, {"effect": effect, "n": n, "power": power, "alpha": alpha})
+    answer(lambda: ss.anova(**kw, k_groups=k_groups))
+
+
+@samplesize_app.command("chisquare")
+def chisquare(effect: Optional[float] = typer.Option(None, help="Cohen's w (0.1 small, 0.3 medium, 0.5 large)"),
+              n: Optional[float] = typer.Option(None, help="sample size"),
+              power: Optional[float] = typer.Option(None), alpha: float = typer.Option(0.05),
+              n_bins: int = typer.Option(2, help="number of categories"),
+              ddof: int = typer.Option(0, help="parameters estimated from the data"),
+              solve: Optional[str] = typer.Option(None, help=SOLVE_HELP)) -> None:
+    """Power analysis of the chi-square goodness-of-fit test (Cohen's w)."""
+    kw = _unknown(solve, {"effect": effect, "n": n, "power": power, "alpha": alpha})
+    answer(lambda: ss.chisquare(**kw, n_bins=n_bins, ddof=ddof))
 
 
 @samplesize_app.command("interval")
@@ -114,24 +138,18 @@ def vc(weights: int = typer.Option(...), units: Optional[int] = typer.Option(Non
     answer(make)
 
 
-def _numeric(file: Path, columns: Optional[list[str]]) -> pd.DataFrame:
-    df = pd.read_csv(file)
-    if columns:
-        missing = [c for c in columns if c not in df.columns]
-        if missing:
-            raise sl.ScalingLabError(f"column(s) {missing} not found; the table has {list(df.columns)}")
-        df = df[columns]
-    return df.select_dtypes("number")
-
-
 @samplesize_app.command("intrinsic")
 def intrinsic(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV of points (rows) x features"),
               column: Optional[list[str]] = typer.Option(None, "--column", help="feature columns (default: all numeric)"),
               k: int = typer.Option(20, help="neighbours for the MLE")) -> None:
     """Intrinsic dimension (TwoNN and Levina-Bickel MLE) and the heuristic exponents it suggests."""
     def make():
-        X = _numeric(file, column).to_numpy()
-        two, ml = ss.intrinsic.twonn(X), ss.intrinsic.mle(X, k=k)
+        X = numeric_frame(read_csv(file), column, file)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", sl.ScalingLabWarning)
+            two, ml = ss.intrinsic.twonn(X), ss.intrinsic.mle(X, k=k)
+        for message in dict.fromkeys(str(w.message) for w in caught):
+            console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
         d = ml.dimension
         return (f"{two}\n{ml}\nHeuristic only: a data exponent near 1/d = "
                 f"{ss.intrinsic.exponent_from_dimension(d):.3f}; a model-size exponent near 4/d = "
@@ -149,12 +167,11 @@ def partitions(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
                level: float = typer.Option(0.95)) -> None:
     """Partition unlabeled data (K chosen by a stated criterion) and size each partition."""
     def make():
-        df = pd.read_csv(file)
-        if y is not None and y not in df.columns:
-            raise sl.ScalingLabError(f"column {y!r} not found; the table has {list(df.columns)}")
-        X = df.drop(columns=[y] if y else []).select_dtypes("number").to_numpy()
-        choice, plan = ss.partition_plan(X, width, y=None if y is None else df[y].to_numpy(), sigma=sigma,
-                                         kind=kind, level=level, criterion=criterion)
+        df = read_csv(file)
+        response = None if y is None else numeric_column(df, y, file)
+        X = numeric_frame(df.drop(columns=[y] if y else []), None, file)
+        choice, plan = ss.partition_plan(X, width, y=response, sigma=sigma, kind=kind, level=level,
+                                         criterion=criterion)
         console.print(choice.clusters)
         return f"{choice}\n{plan}"
     answer(make)

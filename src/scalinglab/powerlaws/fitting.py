@@ -199,13 +199,17 @@ def fit(values, *, discrete: bool = False, xmin: float | None = None, xmax: floa
         sum_log = float(log_sum[0])
         alpha = float(mle.fit_alpha(xmin, n_tail, sum_log, discrete, xmax))
         if not (np.isfinite(alpha) and alpha > 1):
-            raise ScalingLabError(f"no power law with exponent above 1 fits the tail above xmin = {xmin:g}")
+            raise ScalingLabError(f"no power law with exponent in {mle.ALPHA_RANGE[0]:g}..{mle.ALPHA_RANGE[1]:g} fits "
+                                  f"the tail above xmin = {xmin:g} (the likelihood keeps rising past the range)")
         if u[0] > xmin:   # x_min below the smallest value: the fitted CDF starts at x_min itself
             u, below, m = np.r_[xmin, u], np.r_[0, below], np.r_[n_tail, m]
         alphas = np.full(len(u), alpha)
         ks = xmin_search.exact_distance(xmin_search._Tails(u, below, m, alphas, discrete, xmax, convention), 0)
         chosen = xmin
     sigma = mle.standard_error(alpha, chosen, n_tail, sum_log, discrete, xmax)
+    if not np.isfinite(sigma):
+        raise ScalingLabError(f"the exponent's standard error is undefined for the tail above x_min = {chosen:g} "
+                              "(the likelihood is not curved at its maximum)")
     notes = []
     if n_tail < MIN_RELIABLE_TAIL:
         notes.append(f"the tail has only {n_tail} values (fewer than {MIN_RELIABLE_TAIL}): alpha = {alpha:.3g} ± "

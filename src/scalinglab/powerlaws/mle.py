@@ -36,7 +36,8 @@ def log_likelihood(alpha, xmin, m, sum_log, discrete: bool, xmax=None):
 def fit_alpha(xmin, m, sum_log, discrete: bool, xmax=None, iterations: int = 72) -> np.ndarray:
     """MLE of alpha for each candidate (vectorised): closed form when continuous without x_max,
     otherwise golden-section search on ALPHA_RANGE (the likelihood is concave in alpha); 72
-    steps shrink the bracket to 19·0.618^72 ≈ 2e-14."""
+    steps shrink the bracket to 19·0.618^72 ≈ 2e-14. NaN where the maximum is at an end of
+    the range."""
     xmin, m, sum_log = (np.asarray(v, float) for v in (xmin, m, sum_log))
     if not discrete and xmax is None:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -56,7 +57,10 @@ def fit_alpha(xmin, m, sum_log, discrete: bool, xmax=None, iterations: int = 72)
         f_new = log_likelihood(np.where(left, new_a, new_b), xmin, m, sum_log, discrete, xmax)
         fa, fb = np.where(left, f_new, fb), np.where(left, fa, f_new)
         a, b = new_a, new_b
-    return 0.5 * (lo + hi)
+    best = 0.5 * (lo + hi)
+    # an optimum at either end of the range means the likelihood keeps rising beyond it (e.g.
+    # a tail cut by x_max that is flatter than any alpha > 1): no exponent in the range fits
+    return np.where((best < ALPHA_RANGE[0] + 1e-7) | (best > ALPHA_RANGE[1] - 1e-7), np.nan, best)
 
 
 def standard_error(alpha, xmin, m, sum_log, discrete: bool, xmax=None) -> float:

@@ -23,6 +23,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from ..errors import ScalingLabError
+from ._checks import finite_answer, real, whole
 
 __all__ = ["IntervalSize", "prediction_interval_n", "mean_interval_n", "proportion_interval_n", "majority_n",
            "PartitionPlan", "partitions_n"]
@@ -52,15 +53,27 @@ class IntervalSize:
 
 
 def _z(level: float) -> float:
-    if not 0 < level < 1:
-        raise ScalingLabError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
-    return float(stats.norm.ppf(0.5 + level / 2))
+    real("level", level, low=0, high=1)
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    if not (np.isfinite(z) and z > 0):
+        raise ScalingLabError(f"level {level!r} is too close to 0 or 1 for a normal quantile (e.g. 0.95)")
+    return z
 
 
 def _positive(**values) -> None:
     for name, value in values.items():
-        if not (np.isfinite(value) and value > 0):
-            raise ScalingLabError(f"{name} must be a positive number, got {value!r}")
+        real(name, value, low=0)
+
+
+def _square(value: float) -> float:
+    """value² as a float that overflows to inf (refused by ``finite_answer``) instead of raising."""
+    with np.errstate(over="ignore"):
+        return float(np.float64(value) * np.float64(value))
+
+
+#: Beyond this many samples the t quantile equals z to 1e-12 and Wilson's width equals Wald's:
+#: the closed forms are used instead of a root search.
+LARGE_N = 1e12
 
 
 def prediction_interval_n(width: float, sigma: float, *, level: float = 0.95) -> IntervalSize:
@@ -71,13 +84,14 @@ def prediction_interval_n(width: float, sigma: float, *, level: float = 0.95) ->
     """
     _positive(width=width, sigma=sigma)
     z = _z(level)
-    ratio = width / (2 * z * sigma)
+    with np.errstate(over="ignore"):
+        ratio = float(np.float64(width) / (2 * z * np.float64(sigma)))
     what = f"prediction interval of width {width:g} at {level:.0%} (sigma {sigma:g})"
     if ratio <= 1:
         return IntervalSize(math.inf, what, f"Even with infinite data the interval is 2·z·σ = {2 * z * sigma:.4g} "
                                             "wide: the noise of one observation sets the floor. Reduce the noise "
                                             "or accept a wider interval.")
-    return IntervalSize(1.0 / (ratio ** 2 - 1.0), what,
+    return IntervalSize(finite_answer(1.0 / (_square(ratio) - 1.0), what), what,
                         "Normal responses, known σ; N = 1/((PIW/(2zσ))² − 1).")
 
 
@@ -91,7 +105,8 @@ def mean_interval_n(width: float, sigma: float, *, level: float = 0.95, method: 
     _positive(width=width, sigma=sigma)
     z = _z(level)
     what = f"interval for the mean of width {width:g} at {level:.0%} (sigma {sigma:g}, {method})"
-    n_z = (2 * z * sigma / width) ** 2
+    with np.errstate(over="ignore", under="ignore"):
+        n_z = finite_answer(_square(np.float64(2 * z) * sigma / width), what)
     if method == "z":
         return IntervalSize(n_z, what, "Normal responses, known σ; N = (2zσ/W)².")
     if method != "t":
@@ -100,6 +115,9 @@ def mean_interval_n(width: float, sigma: float, *, level: float = 0.95, method: 
     def gap(n):
         return 2 * stats.t.ppf(0.5 + level / 2, n - 1) * sigma / math.sqrt(n) - width
 
+    if n_z > LARGE_N:     # t_(N-1) = z + (z³ + z)/(4(N-1)) + ...: N = n_z + (z² + 1)/2 to double precision
+        return IntervalSize(n_z + (z * z + 1) / 2, what, "Normal responses, σ estimated from the sample "
+                            "(Student's t; at this size t equals z up to a (z² + 1)/2 correction).")
     hi = max(4.0, 4 * n_z + 10)
     while gap(hi) > 0:
         hi *= 4
@@ -116,13 +134,13 @@ def proportion_interval_n(width: float, *, p: float = 0.5, level: float = 0.95,
     384.15
     """
     _positive(width=width)
-    if not 0 < p < 1:
-        raise ScalingLabError(f"p must be strictly between 0 and 1, got {p!r}")
+    p, width = real("p", p, low=0, high=1), float(width)
     if width >= 1:
         raise ScalingLabError(f"a proportion's interval is narrower than 1; got width {width!r}")
     z = _z(level)
     what = f"interval of a proportion near {p:g} of width {width:g} at {level:.0%} ({method})"
-    wald = z * z * p * (1 - p) * (2 / width) ** 2
+    with np.errstate(over="ignore"):
+        wald = finite_answer(z * z * p * (1 - p) * _square(2 / np.float64(width)), what)
     if method == "wald":
         return IntervalSize(wald, what, "Normal approximation to the binomial (poor for small N or p near 0 or 1).")
     if method != "wilson":
@@ -131,7 +149,13 @@ def proportion_interval_n(width: float, *, p: float = 0.5, level: float = 0.95,
     def wilson_width(n):
         return 2 * z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
 
-    n = optimize.brentq(lambda n: wilson_width(n) - width, 1e-6, 10 * wald + 100, xtol=1e-10)
+    if wald > LARGE_N:
+        return IntervalSize(wald, what, "Wilson score interval (Wilson 1927); at this size its width equals "
+                                        "the Wald interval's.")
+    hi = 10 * wald + 100
+    while wilson_width(hi) > width:          # near p = 0 or 1 Wilson needs more than Wald
+        hi *= 4
+    n = optimize.brentq(lambda n: wilson_width(n) - width, 1e-6, hi, xtol=1e-10)
     return IntervalSize(n, what, "Wilson score interval (Wilson 1927), width at p̂ = p.")
 
 
@@ -143,8 +167,8 @@ def majority_n(margin: float, *, level: float = 0.95, max_n: int = 10_000_000) -
     >>> majority_n(0.1).n     # p = 0.6
     75.0
     """
-    if not 0 < margin < 0.5:
-        raise ScalingLabError(f"margin must be between 0 and 0.5 (share of the majority minus 1/2), got {margin!r}")
+    real("margin (share of the majority minus 1/2)", margin, low=0, high=0.5)
+    max_n = whole("max_n", max_n, 1)
     _z(level)
     p = 0.5 + margin
     what = f"labels to identify a majority of share {p:g} with probability {level:.0%}"
@@ -152,8 +176,10 @@ def majority_n(margin: float, *, level: float = 0.95, max_n: int = 10_000_000) -
     def ok(n):
         return stats.binom.sf(n // 2, n, p) >= level          # P(X > n/2)
 
-    guess = max(1, int((stats.norm.ppf(level) / (2 * margin)) ** 2 * 0.8))
-    n = guess
+    guess = (stats.norm.ppf(level) / (2 * margin)) ** 2 * 0.8 if level > 0.5 else 1.0
+    if not guess <= max_n:
+        return IntervalSize(math.inf, what, f"not reached below {max_n:,} samples (about {guess / 0.8:.3g} needed)")
+    n = max(1, int(guess))
     while not ok(n):
         n = int(n * 1.5) + 1
         if n > max_n:

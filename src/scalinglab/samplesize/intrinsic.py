@@ -33,6 +33,7 @@ import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
 from ..errors import ScalingLabError, ScalingLabWarning
+from ._checks import real, whole
 
 __all__ = ["IntrinsicDimension", "twonn", "mle", "pca", "local_pca", "exponent_from_dimension"]
 
@@ -90,12 +91,6 @@ def _check_x(X, min_points: int) -> tuple[np.ndarray, int]:
     return unique, dropped
 
 
-def _whole(name: str, value, least: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < least:
-        raise ScalingLabError(f"{name} must be a whole number >= {least}, got {value!r}")
-    return int(value)
-
-
 def twonn(X, *, discard_fraction: float = 0.1) -> IntrinsicDimension:
     """TwoNN estimate (see the module docstring).
 
@@ -103,9 +98,7 @@ def twonn(X, *, discard_fraction: float = 0.1) -> IntrinsicDimension:
     >>> round(twonn(rng.uniform(size=(2000, 3)) @ rng.normal(size=(3, 10))).dimension, 1)
     2.9
     """
-    if isinstance(discard_fraction, bool) or not isinstance(discard_fraction, (int, float)) \
-            or not 0 <= discard_fraction < 1:
-        raise ScalingLabError(f"discard_fraction must be a number in [0, 1), got {discard_fraction!r}")
+    real("discard_fraction", discard_fraction, low=0, high=1, open_low=False)
     X, dropped = _check_x(X, 3)
     dist, _ = NearestNeighbors(n_neighbors=2).fit(X).kneighbors()
     mu = dist[:, 1] / dist[:, 0]
@@ -127,7 +120,7 @@ def twonn(X, *, discard_fraction: float = 0.1) -> IntrinsicDimension:
 def mle(X, *, k: int = 20, combine: str = "harmonic") -> IntrinsicDimension:
     """Levina–Bickel MLE with ``k`` neighbours; ``combine`` is "harmonic" or "arithmetic".
     ``local`` holds each point's m(x) (scikit-dimension's ``MLE().dimension_pw_``)."""
-    k = _whole("k", k, 3)
+    k = whole("k", k, 3)
     if combine not in ("harmonic", "arithmetic"):
         raise ScalingLabError(f"combine must be 'harmonic' or 'arithmetic', got {combine!r}")
     X, dropped = _check_x(X, k + 1)
@@ -160,8 +153,7 @@ def _pca_dimension(eigenvalues: np.ndarray, rule: str, alpha: float) -> float:
 def _check_rule(rule: str, alpha: float) -> None:
     if rule not in PCA_RULES:
         raise ScalingLabError(f"rule must be one of {PCA_RULES}, got {rule!r}")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise ScalingLabError(f"alpha must be a number between 0 and 1, got {alpha!r}")
+    real("alpha", alpha, low=0, high=1)
 
 
 def pca(X, *, rule: str = "FO", alpha: float = 0.05) -> IntrinsicDimension:
@@ -182,7 +174,7 @@ def local_pca(X, *, n_neighbors: int = 100, rule: str = "FO", alpha: float = 0.0
     itself excluded, as scikit-dimension's ``lPCA().fit_pw``); ``local`` holds the per-point
     values, ``dimension`` their mean."""
     _check_rule(rule, alpha)
-    n_neighbors = _whole("n_neighbors", n_neighbors, 2)
+    n_neighbors = whole("n_neighbors", n_neighbors, 2)
     X, dropped = _check_x(X, n_neighbors + 1)
     _, idx = NearestNeighbors(n_neighbors=n_neighbors).fit(X).kneighbors()
     neighbourhoods = X[idx]                                           # points × neighbours × features
@@ -203,9 +195,7 @@ def exponent_from_dimension(dimension: float, *, kind: str = "data") -> float:
     data manifold") predict a model-size exponent of about 4/d for cross-entropy loss.
     Neither is a law: measured exponents deviate widely; fit a curve when you can.
     """
-    if isinstance(dimension, bool) or not isinstance(dimension, (int, float, np.floating, np.integer)) \
-            or not (np.isfinite(dimension) and dimension > 0):
-        raise ScalingLabError(f"dimension must be a positive number, got {dimension!r}")
+    dimension = real("dimension", dimension, low=0)
     if kind == "data":
         return 1.0 / dimension
     if kind == "model":

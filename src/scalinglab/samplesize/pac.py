@@ -9,9 +9,12 @@ per 1 % change of ε and of δ.
 from __future__ import annotations
 
 import math
+
+import numpy as np
 from dataclasses import dataclass, field
 
 from ..errors import ScalingLabError
+from ._checks import finite_answer, real, whole
 
 __all__ = ["Bound", "pac_realizable", "pac_agnostic", "pac_finite", "vc_threshold_network", "vc_network_order"]
 
@@ -23,6 +26,12 @@ class Bound:
     source: str
     assumptions: str
     sensitivity: dict = field(default_factory=dict)   # elasticity d ln N / d ln (input)
+
+    def __post_init__(self):
+        finite_answer(self.n, f"the {self.kind} bound")
+        if not all(np.isfinite(v) for v in self.sensitivity.values()):
+            raise ScalingLabError(f"the {self.kind} bound's elasticities overflow double precision: the request "
+                                  "is too extreme to answer")
 
     @property
     def n_required(self) -> int:
@@ -36,10 +45,10 @@ class Bound:
 
 
 def _check(eps: float, delta: float) -> None:
-    if not 0 < eps < 1:
-        raise ScalingLabError(f"eps (error) must be between 0 and 1, got {eps!r}")
-    if not 0 < delta < 1:
-        raise ScalingLabError(f"delta (failure probability) must be between 0 and 1, got {delta!r}")
+    real("eps", eps, low=0, high=1)
+    real("delta", delta, low=0, high=1)
+    if eps < 1e-150:           # ε² underflows in the agnostic bounds; no bound that small is meaningful
+        raise ScalingLabError(f"eps must be at least 1e-150, got {eps!r}")
 
 
 def _elasticities(fn, eps: float, delta: float, h: float = 1e-6) -> dict:
@@ -64,8 +73,7 @@ def pac_realizable(vc: int, eps: float, delta: float, *, kind: str = "sufficient
     5617.89
     """
     _check(eps, delta)
-    if int(vc) != vc or vc < 1:
-        raise ScalingLabError(f"vc must be a whole number >= 1, got {vc!r}")
+    vc = whole("vc", vc, 1)
     if kind == "sufficient":
         def fn(eps, delta):
             return max(4 / eps * math.log2(2 / delta), 8 * vc / eps * math.log2(13 / eps))
@@ -89,8 +97,7 @@ def pac_agnostic(vc: int, eps: float, delta: float) -> Bound:
     sufficient m >= (64/ε²)·(2V·ln(12/ε) + ln(4/δ)) (Anthony & Bartlett 1999, Thm 4.10 as
     commonly quoted)."""
     _check(eps, delta)
-    if int(vc) != vc or vc < 1:
-        raise ScalingLabError(f"vc must be a whole number >= 1, got {vc!r}")
+    vc = whole("vc", vc, 1)
 
     def fn(eps, delta):
         return 64 / eps ** 2 * (2 * vc * math.log(12 / eps) + math.log(4 / delta))
@@ -102,8 +109,7 @@ def pac_finite(n_hypotheses: float, eps: float, delta: float, *, agnostic: bool 
     """Finite hypothesis classes, sufficient (Shalev-Shwartz & Ben-David 2014, Cor. 2.3 and
     4.6): realizable ln(|H|/δ)/ε; agnostic 2·ln(2|H|/δ)/ε²."""
     _check(eps, delta)
-    if not n_hypotheses >= 1:
-        raise ScalingLabError(f"n_hypotheses must be >= 1, got {n_hypotheses!r}")
+    real("n_hypotheses", n_hypotheses, low=1, open_low=False)
     if agnostic:
         def fn(eps, delta):
             return 2 * math.log(2 * n_hypotheses / delta) / eps ** 2
@@ -123,8 +129,7 @@ def vc_threshold_network(weights: int, units: int) -> float:
     >>> round(vc_threshold_network(100, 10), 3)
     952.925
     """
-    if weights < 1 or units < 1:
-        raise ScalingLabError("weights and units must be >= 1")
+    weights, units = whole("weights", weights, 1), whole("units", units, 1)
     return 2 * weights * math.log2(math.e * units)
 
 
@@ -134,6 +139,7 @@ def vc_network_order(weights: int, layers: int, *, activation: str = "relu") -> 
     * piecewise-linear (ReLU) networks: VC = Θ(W·L·log W) (Bartlett, Harvey, Liaw & Mehrabian 2019);
     * sigmoid networks can reach Ω(W²) (Koiran & Sontag 1997): no W·log W bound exists for them.
     """
+    weights, layers = whole("weights", weights, 1), whole("layers", layers, 1)
     if activation == "relu":
         return (f"VC dimension grows as W·L·log W ≈ {weights * layers * math.log2(max(weights, 2)):.3g} up to "
                 "unknown constants (Bartlett et al. 2019): an order of growth, not a number to budget with")

@@ -36,6 +36,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from ..errors import ScalingLabError
+from ._checks import real, whole
 
 __all__ = ["PowerResult", "ttest", "proportions", "anova", "chisquare", "cohens_h"]
 
@@ -44,24 +45,41 @@ T_KINDS = ("two-sample", "one-sample", "paired")
 QUANTITIES = ("n", "effect", "alpha", "power")
 #: Degrees of freedom beyond which the t-test uses its normal limit.
 NORMAL_LIMIT_DF = 1e8
+#: Range searched when solving for alpha (beyond it the tail probabilities lose accuracy).
+ALPHA_RANGE = (1e-10, 1 - 1e-10)
 #: Largest n or |effect| a bracket may grow to before the request is declared out of reach.
 REACH = 1e300
 
 
+def _nct_approx_cdf(x: float, df: float, nc: float) -> float:
+    """P(T' <= x) by the normal approximation of Abramowitz & Stegun 26.7.10, used only where
+    scipy's noncentral t returns NaN (huge noncentrality, far tails), where the probability is
+    0 or 1 to double precision and the approximation gets that right."""
+    return float(stats.norm.cdf((x * (1.0 - 1.0 / (4.0 * df)) - nc) / math.sqrt(1.0 + x * x / (2.0 * df))))
+
+
 def _nct_sf(x: float, df: float, nc: float) -> float:
-    """P(T' > x), guarded: scipy can return NaN far in a tail (e.g. df = 1998, nc = 11.18);
-    there the probability is below double precision."""
+    """P(T' > x), guarded: scipy can return NaN far in a tail (e.g. df = 1998, nc = 11.18, or
+    nc = 3e9)."""
+    if np.isinf(x):
+        return 0.0 if x > 0 else 1.0
     value = stats.nct.sf(x, df, nc)
     if np.isnan(value):
         value = 1.0 - stats.nct.cdf(x, df, nc)
-    return 0.0 if np.isnan(value) else float(min(max(value, 0.0), 1.0))
+    if np.isnan(value):
+        value = 1.0 - _nct_approx_cdf(x, df, nc)
+    return float(min(max(value, 0.0), 1.0))
 
 
 def _nct_cdf(x: float, df: float, nc: float) -> float:
+    if np.isinf(x):
+        return 1.0 if x > 0 else 0.0
     value = stats.nct.cdf(x, df, nc)
     if np.isnan(value):
         value = 1.0 - stats.nct.sf(x, df, nc)
-    return 0.0 if np.isnan(value) else float(min(max(value, 0.0), 1.0))
+    if np.isnan(value):
+        value = _nct_approx_cdf(x, df, nc)
+    return float(min(max(value, 0.0), 1.0))
 
 
 def _two_tails(shift: float, alpha: float, alternative: str, df: float | None) -> float:
@@ -75,11 +93,25 @@ def _two_tails(shift: float, alpha: float, alternative: str, df: float | None) -
         if alternative in ("two-sided", "smaller"):
             power += stats.norm.cdf(-crit - shift)
         return float(power)
+    crit = _t_upper_quantile(tail, df)
     if alternative in ("two-sided", "larger"):
-        power += _nct_sf(stats.t.isf(tail, df), df, shift)
+        power += _nct_sf(crit, df, shift)
     if alternative in ("two-sided", "smaller"):
-        power += _nct_cdf(stats.t.ppf(tail, df), df, shift)
+        power += _nct_cdf(-crit, df, shift)
     return power
+
+
+def _t_upper_quantile(tail: float, df: float) -> float:
+    """t with P(T > t) = tail. Where scipy's t.isf fails far out (NaN or -inf at tail ~ 1e-300)
+    it comes from the incomplete beta function, P(|T| > t) = I_{df/(df + t²)}(df/2, 1/2), and
+    is inf where even that underflows; tails above 1/2 by symmetry."""
+    if tail > 0.5:
+        return -_t_upper_quantile(1.0 - tail, df)
+    crit = stats.t.isf(tail, df)
+    if not (np.isfinite(crit) and crit >= 0):
+        x = special.betaincinv(df / 2, 0.5, 2 * tail)
+        crit = math.sqrt(df / x - df) if x > 0 else math.inf
+    return float(crit)
 
 
 @dataclass(frozen=True)
@@ -181,20 +213,30 @@ def _root(f, a: float, b: float) -> float:
         return a
     if f(b) == 0:
         return b
-    return optimize.brentq(f, min(a, b), max(a, b), xtol=1e-14, rtol=4 * np.finfo(float).eps, maxiter=1000)
+    # relative tolerance only: alpha or an effect can be 1e-10 and must still be found to 1e-15
+    return optimize.brentq(f, min(a, b), max(a, b), xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=1000)
 
 
 def _solve_one(design: _Design, unknown: str, n, effect, alpha, power) -> float:
     """The one missing quantity of a scalar request, or a ScalingLabError saying why none exists."""
-    forward = design.forward
+    def forward(e, size, a):
+        try:
+            value = design.forward(e, size, a)
+        except (OverflowError, ArithmeticError):
+            value = math.nan
+        if not np.isfinite(value):
+            raise ScalingLabError(f"the power of this {design.name} cannot be computed accurately at n = {size:g}, "
+                                  f"effect = {e:g}, alpha = {a:g} (beyond double precision)")
+        return value
     if unknown == "power":
         return forward(effect, n, alpha)
     if unknown == "alpha":
         def gap(a):
             return forward(effect, n, a) - power
-        lo, hi = 1e-300, 1 - 1e-16
+        lo, hi = ALPHA_RANGE
         if gap(lo) > 0:
-            raise ScalingLabError(f"no alpha gives power {power:g}: even alpha = {lo:g} gives more")
+            raise ScalingLabError(f"no alpha gives power {power:g}: even alpha = {lo:g} gives more (smaller alphas "
+                                  "are not searched: the tail probabilities lose accuracy there)")
         if gap(hi) < 0:
             raise ScalingLabError(f"no alpha gives power {power:g}: even alpha close to 1 gives less "
                                   f"({gap(hi) + power:.4g})")
@@ -321,10 +363,8 @@ def ttest(*, effect=None, n=None, alpha=0.05, power=None, kind: str = "two-sampl
 
 def cohens_h(p1: float, p2: float) -> float:
     """Cohen's effect size for two proportions: 2·asin√p1 − 2·asin√p2."""
-    for name, p in (("p1", p1), ("p2", p2)):
-        if isinstance(p, (bool, str)) or not isinstance(p, (int, float, np.floating, np.integer)) \
-                or not 0 <= p <= 1:
-            raise ScalingLabError(f"{name} must be a proportion in [0, 1], got {p!r}")
+    p1 = real("p1", p1, low=0, high=1, open_low=False, open_high=False)
+    p2 = real("p2", p2, low=0, high=1, open_low=False, open_high=False)
     return 2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p2))
 
 
@@ -354,12 +394,6 @@ def proportions(*, p1: float | None = None, p2: float | None = None, effect=None
                   n=n, effect=effect, alpha=alpha, power=power, alternative=alternative, ratio=r)
 
 
-def _whole(name: str, value, least: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < least:
-        raise ScalingLabError(f"{name} must be a whole number >= {least}, got {value!r}")
-    return int(value)
-
-
 def anova(*, effect=None, n=None, alpha=0.05, power=None, k_groups: int = 2) -> PowerResult:
     """Power analysis of the one-way ANOVA F-test with ``k_groups`` equal groups; ``effect`` is
     Cohen's f (0.1 small, 0.25 medium, 0.4 large), ``n`` the total sample size. Agrees with
@@ -368,12 +402,15 @@ def anova(*, effect=None, n=None, alpha=0.05, power=None, k_groups: int = 2) -> 
     >>> round(anova(effect=0.25, power=0.8, k_groups=4).n, 3)
     178.397
     """
-    k = _whole("k_groups", k_groups, 2)
+    k = whole("k_groups", k_groups, 2)
 
     def forward(f, size, a):
         df_num, df_den = k - 1, size - k
         crit = stats.f.isf(a, df_num, df_den)
-        return float(1.0 - special.ncfdtr(df_num, df_den, f * f * size, crit))
+        nc = f * f * size
+        if nc < 1e-100:     # scipy's noncentral F misbehaves at noncentrality ~1e-300 (power 0 for alpha)
+            return float(stats.f.sf(crit, df_num, df_den))
+        return float(1.0 - special.ncfdtr(df_num, df_den, nc, crit))
 
     return _solve(lambda: _Design(f"one-way ANOVA, {k} groups", forward, k + 1.0, "two-sided", signed=False),
                   f"one-way ANOVA, {k} groups", n=n, effect=effect, alpha=alpha, power=power,
@@ -388,14 +425,15 @@ def chisquare(*, effect=None, n=None, alpha=0.05, power=None, n_bins: int = 2, d
     >>> round(chisquare(effect=0.3, power=0.8, n_bins=4).n, 2)
     121.14
     """
-    b = _whole("n_bins", n_bins, 2)
-    dd = _whole("ddof", ddof, 0)
+    b = whole("n_bins", n_bins, 2)
+    dd = whole("ddof", ddof, 0)
     df = b - 1 - dd
     if df < 1:
         raise ScalingLabError(f"n_bins - 1 - ddof must be at least 1, got {b} - 1 - {dd}")
 
     def forward(w, size, a):
-        return float(stats.ncx2.sf(stats.chi2.isf(a, df), df, w * w * size)) if w > 0 else float(a)
+        nc = w * w * size
+        return float(stats.ncx2.sf(stats.chi2.isf(a, df), df, nc)) if nc >= 1e-100 else float(a)
 
     return _solve(lambda: _Design(f"chi-square goodness of fit, {b} bins", forward, 1e-12, "two-sided",
                                   signed=False),
