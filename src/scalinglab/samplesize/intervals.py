@@ -147,7 +147,9 @@ def proportion_interval_n(width: float, *, p: float = 0.5, level: float = 0.95,
         raise ScalingLabError(f"method must be 'wilson' or 'wald', got {method!r}")
 
     def wilson_width(n):
-        return 2 * z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        # 2z·sqrt(p(1−p)/n + z²/(4n²)) / (1 + z²/n), multiplied through by n so that it is
+        # finite down to n = 0, where it equals 1 (a wide enough width needs almost no samples)
+        return 2 * z * math.sqrt(p * (1 - p) * n + z * z / 4) / (n + z * z)
 
     if wald > LARGE_N:
         return IntervalSize(wald, what, "Wilson score interval (Wilson 1927); at this size its width equals "
@@ -155,7 +157,7 @@ def proportion_interval_n(width: float, *, p: float = 0.5, level: float = 0.95,
     hi = 10 * wald + 100
     while wilson_width(hi) > width:          # near p = 0 or 1 Wilson needs more than Wald
         hi *= 4
-    n = optimize.brentq(lambda n: wilson_width(n) - width, 1e-6, hi, xtol=1e-10)
+    n = optimize.brentq(lambda n: wilson_width(n) - width, 0.0, hi, xtol=1e-10)
     return IntervalSize(n, what, "Wilson score interval (Wilson 1927), width at p̂ = p.")
 
 
