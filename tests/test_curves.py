@@ -150,3 +150,25 @@ def test_curveset_from_csv_names_file_lines(tmp_path):
     path.write_text("learner,n,err\na,10,0.5\na,20,0.4\nb,10,0.6\n")
     curves = sl.CurveSet.from_csv(path, by="learner", x="n", y="err")
     assert list(curves) == ["a", "b"] and curves["a"].n == 2
+
+
+def test_csv_files_that_pandas_would_misread_are_refused_naming_the_file(tmp_path):
+    cases = {
+        "cp1252.csv": ("größe,fehler\n100,0.5\n".encode("cp1252"), "not UTF-8"),
+        "empty.csv": (b"", "empty"),
+        "header.csv": (b"n,err\n", "no data rows"),
+        # every row one field longer than the header: pandas took column 1 as the index, shifting the values
+        "long.csv": (b"n,err\n100,0.5,1\n200,0.4,1\n400,0.3,1\n", "more fields than the header"),
+        "ragged.csv": (b"n,err\n100,0.5\n200,0.4,1\n400,0.3\n", "line 3"),
+        # two columns named n: pandas renamed the second to n.1
+        "twice.csv": (b"n,n,err\n100,1,0.5\n200,2,0.4\n", "more than once"),
+        "text.csv": (b"n,err\n100,0.5\n200,abc\n", "numbers"),
+    }
+    for name, (content, needle) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(sl.ScalingLabError, match=needle) as info:
+            sl.Curve.from_csv(path, x="n", y="err")
+        assert str(path) in str(info.value), info.value
+    with pytest.raises(sl.ScalingLabError, match="folder"):
+        sl.Curve.from_csv(tmp_path, x="n", y="err")

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._files import reading
 from .errors import ScalingLabError, ScalingLabWarning
 from .metric import Metric, known_bounds
 
@@ -50,11 +51,29 @@ def group_by_size(sizes: np.ndarray, values: np.ndarray) -> SizeGroups:
 
 
 def _read_csv(path: str | Path) -> pd.DataFrame:
-    """A CSV file with its rows labelled by the line number a user sees in an editor."""
+    """A CSV file (UTF-8, a header row, then data) with its rows labelled by the line number a
+    user sees in an editor. Refused, naming the file: not found, a folder, not UTF-8, empty, no
+    data rows, a row with more fields than the header, two columns with one name (pandas would
+    shift the columns, drop fields or rename a column without a word)."""
     path = Path(path)
     if not path.exists():
         raise ScalingLabError(f"file not found: {path}")
-    df = pd.read_csv(path)
+    if path.is_dir():
+        raise ScalingLabError(f"{path} is a folder, not a CSV file")
+    with reading(path), warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
+        try:
+            df = pd.read_csv(path, index_col=False)
+        except pd.errors.ParserWarning:
+            raise ScalingLabError(f"{path}: the data rows have more fields than the header "
+                                  f"({len(header)} names); fix the header or the rows") from None
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise ScalingLabError(f"{path}: column name(s) {repeated} appear more than once in the header; "
+                              "give each column its own name")
+    if df.empty:
+        raise ScalingLabError(f"{path}: no data rows, only a header ({', '.join(map(str, df.columns))})")
     df.index = df.index + 2
     return df
 
@@ -286,8 +305,11 @@ class Curve:
 
     @classmethod
     def from_csv(cls, path: str | Path, **columns) -> "Curve":
-        """Read a CSV file and call :meth:`from_frame` (row labels are 1-based file lines after the header)."""
-        return cls.from_frame(_read_csv(path), **columns)
+        """Read a CSV file and call :meth:`from_frame` (row labels are 1-based file lines after the header;
+        error messages name the file)."""
+        df = _read_csv(path)
+        with reading(path):
+            return cls.from_frame(df, **columns)
 
     # -- views --------------------------------------------------------------------
     @property
@@ -426,7 +448,9 @@ class CurveSet(Mapping):
     @classmethod
     def from_csv(cls, path: str | Path, *, by: str, **columns) -> "CurveSet":
         """Read a CSV file and call :meth:`from_frame` (row labels are file lines, as in :meth:`Curve.from_csv`)."""
-        return cls.from_frame(_read_csv(path), by=by, **columns)
+        df = _read_csv(path)
+        with reading(path):
+            return cls.from_frame(df, by=by, **columns)
 
     def __getitem__(self, name: str) -> Curve:
         try:
