@@ -12,6 +12,8 @@ import scalinglab as sl
 from scalinglab.cli import app
 from scalinglab.cli._common import one_line
 
+from helpers_cli import assert_clean
+
 runner = CliRunner()
 
 
@@ -23,14 +25,11 @@ def curve_csv(tmp_path):
 
 
 def assert_one_line_error(result, *needles):
-    """Exit 2, no traceback, exactly one line on stderr: ``error: ...`` naming each needle."""
+    """Refused with exit 2 and one line ``error: ...`` on stderr that names every needle."""
     assert result.exit_code == 2, result.output
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    assert "Traceback" not in result.output
+    line = assert_clean(result, *needles[:1])
+    for needle in needles[1:]:
+        assert needle in line, (needle, line)
 
 
 def test_a_csv_not_in_utf8_names_the_file(tmp_path):
@@ -87,3 +86,34 @@ def test_a_bug_is_one_line_with_exit_3_and_its_traceback_only_with_debug(tmp_pat
 def test_messages_are_one_line_and_hide_url_passwords():
     assert one_line("cannot open\n postgresql://ana:s3cret@db:5432/x") == "cannot open postgresql://ana:***@db:5432/x"
     assert one_line("sqlite:///study.db and a:b@c") == "sqlite:///study.db and a:b@c"
+
+
+@pytest.mark.parametrize("option, value", [("--bootstrap", "100000000"), ("--bootstrap", "-1"), ("--level", "nan"),
+                                           ("--level", "1"), ("--seed", "-1"), ("--plot", "fit.xyz"),
+                                           ("--plot", "fit"), ("--json", "no-such-folder/fit.json")])
+def test_bad_option_values_are_refused_before_any_work(tmp_path, monkeypatch, option, value):
+    monkeypatch.chdir(tmp_path)
+    path = curve_csv(tmp_path)
+    monkeypatch.setattr(sl, "fit", lambda *a, **k: pytest.fail("fitted before checking the options"))
+    result = runner.invoke(app, ["fit", str(path), "--x", "n", "--y", "err", option, value])
+    assert_one_line_error(result, option)
+
+
+@pytest.mark.parametrize("args", [["backtest", "--n-jobs", "0"], ["backtest", "--n-jobs", "100000"],
+                                  ["backtest", "--n-boot", "100000000"]])
+def test_backtest_refuses_worker_and_resample_counts_that_cannot_run(tmp_path, args):
+    path = curve_csv(tmp_path)
+    result = runner.invoke(app, [args[0], str(path), "--x", "n", "--y", "err", *args[1:]])
+    assert_one_line_error(result, args[1])
+
+
+def test_usage_errors_are_one_line_and_a_bare_group_shows_its_help():
+    assert_one_line_error(runner.invoke(app, ["fitt"]), "fitt")
+    assert_one_line_error(runner.invoke(app, ["fit", __file__, "--x", "n"]), "--y")
+    bare = runner.invoke(app, ["plan"])
+    assert "Commands" in bare.output and "error" not in bare.output
+
+
+def test_demo_refuses_a_file_as_its_folder(tmp_path):
+    path = curve_csv(tmp_path)
+    assert_one_line_error(runner.invoke(app, ["demo", "--out", str(path)]), "--out")

@@ -15,7 +15,9 @@ from rich.table import Table
 
 import scalinglab as sl
 
-from ._common import DEBUG_ENV, SafeGroup, console, reading
+from ._common import (DEBUG_ENV, SafeGroup, console, figure_file, non_negative_seed, output_file, output_folder,
+                      reading, resamples, workers)
+from ._common import level as check_level
 
 # SafeGroup: every command's error becomes one line on stderr and an exit status (see _common).
 # Locals are never shown in a --debug traceback: they may hold a store URL's password.
@@ -113,13 +115,13 @@ def fit(
     higher_is_better: bool = typer.Option(False, "--higher-is-better",
                                           help="y is an accuracy-like metric (fitted as 1 - y, reported as y)"),
     seed_col: Optional[str] = typer.Option(None, "--seed-col", help="column with the seed of each run"),
-    bootstrap: int = typer.Option(0, help="number of bootstrap refits (0: none)"),
+    bootstrap: int = typer.Option(0, callback=resamples, help="number of bootstrap refits (0: none)"),
     by: str = typer.Option("auto", help="bootstrap unit: auto (seeds when there are >= 5, else points), "
                                         "point, seed (needs --seed-col and >= 5 seeds) or group"),
-    seed: int = typer.Option(0, help="random seed of the bootstrap"),
-    level: float = typer.Option(0.95, help="interval level"),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="write the result as JSON"),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="write a figure (PNG or SVG)"),
+    seed: int = typer.Option(0, callback=non_negative_seed, help="random seed of the bootstrap"),
+    level: float = typer.Option(0.95, callback=check_level, help="interval level"),
+    json_out: Optional[Path] = typer.Option(None, "--json", callback=output_file, help="write the result as JSON"),
+    plot: Optional[Path] = typer.Option(None, "--plot", callback=figure_file, help="write a figure (PNG or SVG)"),
 ) -> None:
     """Fit a scaling law to a CSV file and print parameters, intervals and warnings."""
     with reading(file):
@@ -129,9 +131,10 @@ def fit(
 
 
 @app.command()
-def demo(out: Path = typer.Option(Path("demo-output"), help="folder for the store, figures and JSON"),
-         n_jobs: int = typer.Option(2, help="parallel workers"),
-         bootstrap: int = typer.Option(1000, help="bootstrap refits per fit")) -> None:
+def demo(out: Path = typer.Option(Path("demo-output"), callback=output_folder,
+                                  help="folder for the store, figures and JSON"),
+         n_jobs: int = typer.Option(2, callback=workers, help="parallel workers"),
+         bootstrap: int = typer.Option(1000, callback=resamples, help="bootstrap refits per fit")) -> None:
     """The main job: a real data-scaling study on offline data (scikit-learn's digits; logistic
     regression and a random forest; 7 training-set sizes; 3 seeds), stored in SQLite, fitted
     with law="auto", with answers and figures written to OUT."""
@@ -142,9 +145,9 @@ def demo(out: Path = typer.Option(Path("demo-output"), help="folder for the stor
 @app.command()
 def report(db: str = typer.Argument(..., help="study store: SQLite file or SQLAlchemy URL"),
            study: Optional[str] = typer.Option(None, help="study name (default: the only or the last one)"),
-           out: Path = typer.Option(Path("scalinglab-report.html"), help="HTML file to write"),
+           out: Path = typer.Option(Path("scalinglab-report.html"), callback=output_file, help="HTML file to write"),
            target: Optional[float] = typer.Option(None, help="metric to reach (default: 75 % of today's)"),
-           bootstrap: int = typer.Option(1000, help="bootstrap refits per fit")) -> None:
+           bootstrap: int = typer.Option(1000, callback=resamples, help="bootstrap refits per fit")) -> None:
     """Fit every curve of a stored study and write one self-contained HTML report."""
     from .study import report_from_store
     report_from_store(db, study, out, target=target, bootstrap=bootstrap)

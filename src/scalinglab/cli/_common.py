@@ -6,8 +6,10 @@ Errors (one mechanism for every command, in :class:`SafeGroup`, the class of the
 - a user error -- :class:`~scalinglab.ScalingLabError`, a file that is missing, unreadable or
   unwritable (``OSError``), a file that is not UTF-8, not JSON, not TOML or not CSV, a store that
   is not a database or a URL no driver knows, memory that ran out -- prints one line
-  ``error: <what, naming the file, column or option>`` on stderr and exits with status 2
-  (click's own status for a bad option);
+  ``error: <what, naming the file, column or option>`` on stderr and exits with status 2;
+  so does a bad or missing option (click's usage errors, here on one line too), and an option
+  that breaks a rule below (:func:`resamples`, :func:`workers`, :func:`level`, :func:`output_file`,
+  :func:`figure_file`...), checked when the command line is parsed, before any work;
 - anything else is a bug in scalinglab: one line ``internal error: ...`` on stderr, exit status 3.
   ``scalinglab --debug ...`` (or ``SCALINGLAB_DEBUG=1``) lets the exception through with its
   traceback instead, for a bug report.
@@ -19,22 +21,26 @@ Commands therefore never catch :class:`~scalinglab.ScalingLabError` themselves: 
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import re
-import tomllib
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Optional
 
-import click
-import pandas as pd
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+try:  # typer >= 0.20 carries its own copy of click, with its own exception classes
+    from typer._click import exceptions as _click_errors
+except ImportError:  # pragma: no cover -- older typer uses click itself
+    from click import exceptions as _click_errors
+
 import scalinglab as sl
+from scalinglab._files import decode_message, reading
+
+__all__ = ["console", "reading", "answer", "fail", "SafeGroup", "resamples", "workers", "level", "output_file",
+           "output_folder", "figure_file", "non_negative_seed", "MAX_RESAMPLES", "USER_ERROR", "INTERNAL_ERROR"]
 
 console = Console()
 
@@ -50,47 +56,6 @@ _URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)[^@\s]*(@)
 def one_line(message: str) -> str:
     """The message on one line, with any URL password replaced by ``***``."""
     return _URL_PASSWORD.sub(r"\1***\2", " ".join(str(message).split()))
-
-
-def _decode_message(exc: BaseException) -> str | None:
-    """What a decoding failure means to a user, or None if ``exc`` is not one."""
-    if isinstance(exc, UnicodeDecodeError):
-        return (f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); "
-                "save the file as UTF-8")
-    if isinstance(exc, json.JSONDecodeError):
-        return f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-    if isinstance(exc, tomllib.TOMLDecodeError):
-        return f"not valid TOML ({exc})"
-    if isinstance(exc, pd.errors.EmptyDataError):
-        return "empty: no header row and no data"
-    if isinstance(exc, pd.errors.ParserError):
-        return f"not a well-formed CSV table ({exc})"
-    if isinstance(exc, RecursionError):
-        return "nested too deeply to be read"
-    return None
-
-
-@contextlib.contextmanager
-def reading(path: str | Path) -> Iterator[None]:
-    """Name ``path`` in the errors raised while reading it: decoding errors (which do not name
-    it) and :class:`~scalinglab.ScalingLabError` messages about its columns and rows.
-
-    >>> with reading("runs.csv"):
-    ...     b"\\xe9".decode()
-    Traceback (most recent call last):
-    scalinglab.errors.ScalingLabError: runs.csv: not UTF-8 text (byte 0xe9 at position 0); save the file as UTF-8
-    """
-    try:
-        yield
-    except sl.ScalingLabError as exc:
-        if str(path) in str(exc):
-            raise
-        raise type(exc)(f"{path}: {exc}") from exc
-    except Exception as exc:  # noqa: BLE001 -- only decoding failures are turned, others re-raised
-        message = _decode_message(exc)
-        if message is None:
-            raise
-        raise sl.ScalingLabError(f"{path}: {message}") from exc
 
 
 def _store_error(exc: BaseException) -> str | None:
@@ -117,7 +82,7 @@ def user_message(exc: BaseException) -> str | None:
         return f"{exc.strerror or exc}"
     if isinstance(exc, MemoryError):
         return "out of memory; ask for fewer resamples, sizes or rows"
-    decoded = _decode_message(exc)
+    decoded = decode_message(exc)
     if decoded is not None:
         return f"input {decoded}"
     return _store_error(exc)
@@ -132,24 +97,32 @@ def _where(exc: BaseException) -> str:
     return f"{Path(last.filename).name}:{last.lineno}"
 
 
-def _debugging(ctx: click.Context) -> bool:
+def _debugging(ctx: typer.Context) -> bool:
     return bool(ctx.params.get("debug")) or os.environ.get(DEBUG_ENV, "") not in ("", "0")
 
 
 def fail(message: str, status: int = USER_ERROR) -> None:
     """Print ``error: message`` on one line of stderr and exit with ``status``."""
-    typer.echo(f"{click.style('error:', fg='red')} {one_line(message)}", err=True)
+    typer.echo(f"{typer.style('error:', fg='red')} {one_line(message)}", err=True)
     raise typer.Exit(status)
+
+
+#: click >= 8.2 raises this to show a group's help when no command is given: not an error.
+_HELP = tuple(c for c in (getattr(_click_errors, "NoArgsIsHelpError", None),) if c is not None)
 
 
 class SafeGroup(TyperGroup):
     """The root command group: every command's exception becomes one line and an exit status."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise                                     # deliberate exits and click's usage errors
+        except (typer.Exit, typer.Abort, *_HELP):
+            raise                                     # deliberate exits, and help for a bare group
+        except _click_errors.ClickException as exc:   # a bad or missing option: one line too
+            where = getattr(exc, "ctx", None)
+            hint = f" (see `{where.command_path} --help`)" if where is not None else ""
+            fail(f"{exc.format_message()}{hint}", exc.exit_code)
         except Exception as exc:  # noqa: BLE001 -- every exception gets an exit status below
             message = user_message(exc)
             if message is not None:
@@ -158,11 +131,89 @@ class SafeGroup(TyperGroup):
                 fail(message)
             if _debugging(ctx):
                 raise
-            typer.echo(f"{click.style('internal error:', fg='red')} "
+            typer.echo(f"{typer.style('internal error:', fg='red')} "
                        f"{one_line(f'{type(exc).__name__}: {exc}')} (at {_where(exc)}). This is a bug in "
                        f"scalinglab; please report it with the command line and the traceback that "
                        f"`scalinglab --debug ...` (or {DEBUG_ENV}=1) prints.", err=True)
             raise typer.Exit(INTERNAL_ERROR) from None
+
+
+# -- option rules, checked when the command line is parsed (before any work) ---------------------
+#: Most bootstrap resamples a command accepts: time grows linearly with the count, and percentile
+#: intervals stop changing long before (Efron & Tibshirani 1993, ch. 19: about 1,000 for 95 %).
+MAX_RESAMPLES = 100_000
+#: Most worker processes per core: more only adds start-up cost and memory to CPU-bound fits.
+WORKERS_PER_CORE = 4
+
+
+def _bad(value, why: str):
+    raise typer.BadParameter(f"{value!r} {why}")
+
+
+def resamples(value: Optional[int]) -> Optional[int]:
+    """A bootstrap count: 0 (none) up to :data:`MAX_RESAMPLES` (the API sets the minimum)."""
+    if value is not None and not 0 <= value <= MAX_RESAMPLES:
+        _bad(value, f"is not a number of resamples between 0 (none) and {MAX_RESAMPLES:,} "
+                    "(about 1,000 suffice for a 95 % interval)")
+    return value
+
+
+def workers(value: Optional[int]) -> Optional[int]:
+    """A joblib process count: 1 up to a few per core, or -1 (every core), -2 (all but one)..."""
+    cores = os.cpu_count() or 1
+    if value is not None and (value == 0 or value > WORKERS_PER_CORE * cores or value < -cores):
+        _bad(value, f"is not a number of worker processes: use 1 to {WORKERS_PER_CORE * cores} "
+                    f"({cores} core(s) here), or -1 for every core")
+    return value
+
+
+def level(value: Optional[float]) -> Optional[float]:
+    """An interval level strictly between 0 and 1."""
+    if value is not None and not 0 < value < 1:
+        _bad(value, "is not an interval level: give a number strictly between 0 and 1, e.g. 0.8 or 0.95")
+    return value
+
+
+def non_negative_seed(value: Optional[int]) -> Optional[int]:
+    if value is not None and value < 0:
+        _bad(value, "is not a random seed: use a whole number >= 0")
+    return value
+
+
+def _writable(path: Path) -> None:
+    """Refuse before any work a path that cannot be written: a folder, or a missing parent folder."""
+    if path.is_dir():
+        _bad(str(path), "is a folder; give a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        _bad(str(path), f"cannot be written: the folder {parent} does not exist")
+
+
+def output_file(value: Optional[Path]) -> Optional[Path]:
+    """A file to write: its folder exists and it is not itself a folder."""
+    if value is not None:
+        _writable(value)
+    return value
+
+
+def output_folder(value: Optional[Path]) -> Optional[Path]:
+    """A folder to write into (made if missing): not an existing file."""
+    if value is not None and value.exists() and not value.is_dir():
+        _bad(str(value), "is a file; give a folder to write into")
+    return value
+
+
+def figure_file(value: Optional[Path]) -> Optional[Path]:
+    """A figure to write: :func:`output_file`, with an extension matplotlib can write."""
+    if value is None:
+        return value
+    from matplotlib.backend_bases import FigureCanvasBase
+    formats = sorted(FigureCanvasBase.get_supported_filetypes())
+    suffix = value.suffix.lower().lstrip(".")
+    if suffix not in formats:
+        _bad(str(value), f"is not a figure file name: end it in one of .{', .'.join(formats)}")
+    _writable(value)
+    return value
 
 
 def answer(make, status: str = "working") -> None:

@@ -10,7 +10,7 @@ import typer
 
 import scalinglab as sl
 
-from ._common import console, reading
+from ._common import console, reading, resamples, workers
 
 
 def _read_curves(file: Path, x: str, y: str, curve: Optional[str]):
@@ -24,8 +24,8 @@ def backtest(file: Path = typer.Argument(..., exists=True, dir_okay=False, help=
              x: str = typer.Option(..., "--x", help="size column"),
              y: str = typer.Option(..., "--y", help="metric column (lower is better)"),
              curve: Optional[str] = typer.Option(None, help="column naming the curve (e.g. learner)"),
-             n_boot: int = typer.Option(50, help="bootstrap refits per fit for the intervals"),
-             n_jobs: int = typer.Option(1, help="processes")) -> None:
+             n_boot: int = typer.Option(50, callback=resamples, help="bootstrap refits per fit for the intervals"),
+             n_jobs: int = typer.Option(1, callback=workers, help="processes")) -> None:
     """Fit on the first half of each curve's sizes, predict the rest, and compare the methods."""
     curves = _read_curves(file, x, y, curve)
     report = sl.backtest.run(curves, n_boot=n_boot, n_jobs=n_jobs,

@@ -11,7 +11,7 @@ import typer
 import scalinglab as sl
 
 from ._common import answer as _answer
-from ._common import fail, reading
+from ._common import fail, level, reading
 
 plan_app = typer.Typer(help="Decisions from a fit: a JSON saved by `scalinglab fit --json`, or a CSV "
                             "fitted on the fly (law auto) with --x/--y.", no_args_is_help=True)
@@ -20,7 +20,7 @@ FIT_ARG = typer.Argument(..., exists=True, dir_okay=False, help="fit JSON (from 
 X_OPT = typer.Option(None, "--x", help="CSV only: size column")
 X2_OPT = typer.Option(None, "--x2", help="CSV only: second size column (D) for joint laws")
 Y_OPT = typer.Option(None, "--y", help="CSV only: metric column")
-LEVEL_OPT = typer.Option(0.8, help="interval level")
+LEVEL_OPT = typer.Option(0.8, callback=level, help="interval level")
 
 
 def _load_fit(source: Path, x: Optional[str], x2: Optional[str], y: Optional[str]) -> sl.FitResult:
