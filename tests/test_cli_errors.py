@@ -117,3 +117,12 @@ def test_usage_errors_are_one_line_and_a_bare_group_shows_its_help():
 def test_demo_refuses_a_file_as_its_folder(tmp_path):
     path = curve_csv(tmp_path)
     assert_one_line_error(runner.invoke(app, ["demo", "--out", str(path)]), "--out")
+
+
+def test_column_names_are_printed_as_written_never_as_rich_markup(tmp_path):
+    x = np.geomspace(100, 1e4, 6)
+    path = tmp_path / "markup.csv"
+    pd.DataFrame({"[bold red]n": x, "[/]": 2 * x ** -0.4}).to_csv(path, index=False)
+    result = runner.invoke(app, ["fit", str(path), "--x", "[bold red]n", "--y", "[/]", "--law", "power"])
+    assert result.exit_code == 0, result.output                      # rich raised MarkupError on '[/]'
+    assert "predicted [/] at 10x" in result.output

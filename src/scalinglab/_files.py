@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,13 @@ import pandas as pd
 
 from .errors import ScalingLabError
 
-__all__ = ["decode_message", "reading"]
+__all__ = ["decode_message", "reading", "safe_stems"]
+
+#: Longest file-name stem made from a name (file systems allow 255 bytes; room for suffixes).
+MAX_STEM = 80
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                     *(f"lpt{i}" for i in range(1, 10))}
 
 
 def decode_message(exc: BaseException) -> str | None:
@@ -59,3 +66,28 @@ def reading(path: str | Path) -> Iterator[None]:
         if message is None:
             raise
         raise ScalingLabError(f"{path}: {message}") from exc
+
+
+def safe_stems(names) -> dict[str, str]:
+    """A file-name stem for each name (curve names become figure and JSON file names): only
+    letters, digits, ``.``, ``_`` and ``-``, no leading dot, at most :data:`MAX_STEM` characters,
+    and distinct even on a case-insensitive file system (``-2``, ``-3``... in sorted order of the
+    names, so the result does not depend on their order). A name like ``../../x`` or ``/etc/x``
+    can therefore never write outside the folder it is meant for.
+
+    >>> safe_stems(["../../x", "/tmp/abs", "a b$x$", "A B$x$", ""])
+    {'../../x': 'x', '/tmp/abs': 'tmp_abs', 'a b$x$': 'a_b_x-2', 'A B$x$': 'A_B_x', '': 'curve'}
+    """
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in sorted({str(n) for n in names}):
+        stem = _UNSAFE.sub("_", name).strip("._-")[:MAX_STEM].strip("._-") or "curve"
+        if stem.lower() in _WINDOWS_RESERVED:
+            stem += "_"
+        candidate, k = stem, 1
+        while candidate.lower() in taken:
+            k += 1
+            candidate = f"{stem}-{k}"
+        taken.add(candidate.lower())
+        stems[name] = candidate
+    return {str(n): stems[str(n)] for n in names}

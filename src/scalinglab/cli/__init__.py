@@ -11,13 +11,17 @@ from typing import Optional
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 import scalinglab as sl
 
+from scalinglab._files import safe_stems
+
 from ._common import (DEBUG_ENV, SafeGroup, console, figure_file, non_negative_seed, output_file, output_folder,
-                      reading, resamples, workers)
+                      resamples, workers)
 from ._common import level as check_level
+from ._curves import has_several, read_curves, suffixed
 
 # SafeGroup: every command's error becomes one line on stderr and an exit status (see _common).
 # Locals are never shown in a --debug traceback: they may hold a store URL's password.
@@ -26,8 +30,8 @@ app = typer.Typer(cls=SafeGroup, help="scalinglab: how much data do we need, and
 
 
 @app.callback()
-def main(debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV,
-                                    help="let unexpected errors through with their traceback (for a bug report)")) -> None:
+def main(debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV, help="let unexpected errors through "
+                                    "with their traceback (for a bug report)")) -> None:
     """scalinglab: how much data do we need, and what will more of it buy us?
 
     Errors exit with status 2 and one line naming the file, column or option at fault; a bug in
@@ -46,11 +50,11 @@ def _print_result(res: sl.FitResult, level: float) -> None:
         for name, row in res.selection.iterrows():
             style = "bold green" if name == res.law.name else None
             table.add_row(name, str(row["n_params"]), _fmt(row["backtest"]), _fmt(row["aic"]), _fmt(row["bic"]),
-                          row["status"], style=style)
+                          escape(str(row["status"])), style=style)
         console.print(table)
-        console.print(f"[bold]Chosen:[/bold] {res.selection_reason}")
+        console.print(f"[bold]Chosen:[/bold] {escape(str(res.selection_reason))}")
     has_draws = res.interval_unavailable(level) is None
-    table = Table(title=f"{res.law.name} fit: {res.law.citation}")
+    table = Table(title=escape(f"{res.law.name} fit: {res.law.citation}"))
     table.add_column("parameter")
     table.add_column("estimate", justify="right")
     if has_draws:
@@ -79,9 +83,10 @@ def _print_result(res: sl.FitResult, level: float) -> None:
                 extra = f" ({level:.0%} interval {_fmt(g.metric_new_interval[0])} – {_fmt(g.metric_new_interval[1])})"
             else:
                 value, extra = res.predict([size])[0], ""
-            console.print(f"predicted {res.curve.metric} at {k}x the largest size ({size:,.0f}): {_fmt(value)}{extra}")
+            console.print(f"predicted {res.curve.metric} at {k}x the largest size ({size:,.0f}): {_fmt(value)}{extra}",
+                          markup=False)
     for message in res.warnings:
-        console.print(f"[yellow]warning:[/yellow] {message}")
+        console.print(f"[yellow]warning:[/yellow] {escape(message)}")
 
 
 def _run_fit(curve: sl.Curve, law: str, loss: str, delta: Optional[float], space: str, bootstrap: int, by: str,
@@ -95,10 +100,10 @@ def _run_fit(curve: sl.Curve, law: str, loss: str, delta: Optional[float], space
     _print_result(res, level)
     if json_out:
         res.to_json(json_out)
-        console.print(f"wrote {json_out}")
+        console.print(f"wrote {json_out}", markup=False)
     if plot:
         sl.report.plot_fit(res, plot, level=level)
-        console.print(f"wrote {plot}")
+        console.print(f"wrote {plot}", markup=False)
     return res
 
 
@@ -115,6 +120,8 @@ def fit(
     higher_is_better: bool = typer.Option(False, "--higher-is-better",
                                           help="y is an accuracy-like metric (fitted as 1 - y, reported as y)"),
     seed_col: Optional[str] = typer.Option(None, "--seed-col", help="column with the seed of each run"),
+    curve_col: Optional[str] = typer.Option(None, "--curve", help="column naming the curves (e.g. estimator): one "
+                                            "fit each; --json/--plot then write one file per curve (FILE-<name>)"),
     bootstrap: int = typer.Option(0, callback=resamples, help="number of bootstrap refits (0: none)"),
     by: str = typer.Option("auto", help="bootstrap unit: auto (seeds when there are >= 5, else points), "
                                         "point, seed (needs --seed-col and >= 5 seeds) or group"),
@@ -123,11 +130,19 @@ def fit(
     json_out: Optional[Path] = typer.Option(None, "--json", callback=output_file, help="write the result as JSON"),
     plot: Optional[Path] = typer.Option(None, "--plot", callback=figure_file, help="write a figure (PNG or SVG)"),
 ) -> None:
-    """Fit a scaling law to a CSV file and print parameters, intervals and warnings."""
-    with reading(file):
-        curve = sl.Curve.from_csv(file, x=[x, x2] if x2 else x, y=y, seed=seed_col,
-                                  higher_is_better=higher_is_better)
-    _run_fit(curve, law, loss, delta, space, bootstrap, by, seed, level, json_out, plot)
+    """Fit a scaling law to a CSV file and print parameters, intervals and warnings.
+
+    A file with several curves (e.g. from `study export`: a column 'estimator' with several
+    values, or rows repeating a (size, seed) pair) is refused unless --curve names the column
+    that tells them apart."""
+    curves = read_curves(file, x=[x, x2] if x2 else x, y=y, curve=curve_col, seed=seed_col,
+                         higher_is_better=higher_is_better)
+    stems = safe_stems(curves)
+    for name, curve in curves.items():
+        if has_several(curves):
+            console.rule(escape(f"{curve_col} = {name}"), style="bold")
+        per_curve = (lambda path: suffixed(path, name, stems) if path is not None and has_several(curves) else path)
+        _run_fit(curve, law, loss, delta, space, bootstrap, by, seed, level, per_curve(json_out), per_curve(plot))
 
 
 @app.command()

@@ -7,17 +7,17 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 import scalinglab as sl
 
-from ._common import console, reading, resamples, workers
+from ._common import console, resamples, workers
+from ._curves import read_curves
 
 
-def _read_curves(file: Path, x: str, y: str, curve: Optional[str]):
-    with reading(file):
-        if curve is None:
-            return {"curve": sl.Curve.from_csv(file, x=x, y=y)}
-        return sl.CurveSet.from_csv(file, by=curve, x=x, y=y)
+def _read_curves(file: Path, x: str, y: str, curve: Optional[str]) -> dict[str, sl.Curve]:
+    """The file's curves (several only with --curve: see _curves); one unnamed curve is "curve"."""
+    return {name or "curve": c for name, c in read_curves(file, x=x, y=y, curve=curve).items()}
 
 
 def backtest(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, one row per run"),
@@ -29,14 +29,15 @@ def backtest(file: Path = typer.Argument(..., exists=True, dir_okay=False, help=
     """Fit on the first half of each curve's sizes, predict the rest, and compare the methods."""
     curves = _read_curves(file, x, y, curve)
     report = sl.backtest.run(curves, n_boot=n_boot, n_jobs=n_jobs,
-                             progress=lambda message: console.print(f"[dim]{message}[/dim]"))
-    console.print(str(report))
-    console.print(f"[dim]intervals: {report.calibration}[/dim]")
+                             progress=lambda message: console.print(message, style="dim", markup=False))
+    console.print(str(report), markup=False)
+    console.print(f"intervals: {report.calibration}", style="dim", markup=False)
     auto = report.rows[report.rows["method"] == "auto"]
-    console.print(auto[["curve", "category", "law", "evidence"]].to_string(index=False), soft_wrap=True)
+    console.print(auto[["curve", "category", "law", "evidence"]].to_string(index=False), soft_wrap=True, markup=False)
     ill = auto[auto["category"].isin(sl.backtest.ILL_BEHAVED)]
     for _, row in ill.iterrows():
-        console.print(f"[yellow]warning:[/yellow] curve {row['curve']} is {row['category']} ({row['evidence']}): "
+        console.print(f"[yellow]warning:[/yellow] {escape(str(row['curve']))} is {row['category']} "
+                      f"({escape(str(row['evidence']))}): "
                       "auto used the ensemble instead of a single fit")
 
 
@@ -50,6 +51,6 @@ def extrapolate(file: Path = typer.Argument(..., exists=True, dir_okay=False, he
     for name, c in curves.items():
         table = sl.extrapolate(c, at)
         if curve:
-            console.print(f"[bold]{name}[/bold]")
+            console.print(name, style="bold", markup=False)
         console.print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}",
-                                      formatters={"size": lambda v: f"{v:.0f}"}), soft_wrap=True)
+                                      formatters={"size": lambda v: f"{v:.0f}"}), soft_wrap=True, markup=False)

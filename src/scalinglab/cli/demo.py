@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from rich.markup import escape
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -25,11 +26,11 @@ def default_spec() -> sl.StudySpec:
 
 def print_analysis(analysis) -> None:
     for c in analysis.curves:
-        console.rule(f"[bold]{c.name}[/bold]: {c.fit.law.name} ({c.fit.selection_reason})")
+        console.rule(f"[bold]{escape(str(c.name))}[/bold]: {c.fit.law.name} ({escape(str(c.fit.selection_reason))})")
         for answer in c.answers:
-            console.print(f"→ {answer}", soft_wrap=True)
+            console.print(f"→ {answer}", soft_wrap=True, markup=False)
         for message in c.fit.warnings:
-            console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
+            console.print(f"[yellow]warning:[/yellow] {escape(message)}", soft_wrap=True)
 
 
 def run_demo(out: Path, *, n_jobs: int = 2, bootstrap: int = 1000):

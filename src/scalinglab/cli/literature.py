@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 import scalinglab as sl
@@ -25,6 +26,7 @@ def literature(query: Optional[str] = typer.Argument(None, help="words to look f
         table.add_column(col, overflow="fold")
     for _, r in rows.iterrows():
         exp = "—" if r["exponent_pos"] != r["exponent_pos"] else f"{r['exponent_pos']:.3g}"
-        table.add_row(str(r["domain"]), str(r["task"])[:50], r["x_kind"], exp, f"{r['exponent']} ({r['exponent_name'][:20]})",
-                      str(r["law_form"])[:40], r["citation"][:70], r["confidence"])
+        cells = (str(r["domain"]), str(r["task"])[:50], r["x_kind"], exp,
+                 f"{r['exponent']} ({str(r['exponent_name'])[:20]})", str(r["law_form"])[:40], str(r["citation"])[:70], str(r["confidence"]))
+        table.add_row(*(escape(cell) for cell in cells))          # the table is data: never rich markup
     console.print(table)
