@@ -39,3 +39,36 @@ def test_powerlaw_figures(tmp_path):
     z = sl.powerlaws.zipf(np.random.default_rng(0).zipf(2.0, 3000))
     sl.report.plot_rank_frequency(z, tmp_path / "rank.png")
     assert (tmp_path / "rank.png").stat().st_size > 1000
+
+
+def _flat_fit():
+    x = np.repeat(np.geomspace(100, 1e4, 6), 2)
+    return sl.fit(sl.Curve(x, np.full(12, 0.25), seed=np.tile([0, 1], 6)), law="power_floor")
+
+
+def test_bootstrap_histograms_of_degenerate_draws(tmp_path):
+    # a flat curve: the floor's draws are all equal, the exponent's spread below float resolution
+    res = _flat_fit().bootstrap(60, seed=0)
+    sl.report.plot_bootstrap(res, tmp_path / "flat.png")              # numpy: "Too many bins for data range"
+    same = res.replace(draws=np.repeat(res.draws[:1], 60, axis=0))
+    fig = sl.report.plot_bootstrap(same)
+    assert any("all draws =" in t.get_text() for ax in fig.axes for t in ax.texts)
+
+
+@pytest.mark.parametrize("x, y", [(np.geomspace(1e290, 1e300, 6), np.geomspace(2, 2e-2, 6)),
+                                  (np.geomspace(100, 1e4, 6), 1e300 * np.geomspace(100, 1e4, 6) ** -0.5),
+                                  (np.geomspace(100, 1e4, 6), 1e-300 * np.geomspace(100, 1e4, 6) ** -0.5)])
+def test_figures_of_extreme_values(tmp_path, x, y):
+    res = sl.fit(sl.Curve(x, y), law="power").bootstrap(60, seed=0)
+    for plot in (sl.report.plot_fit, sl.report.plot_residuals, sl.report.plot_bootstrap):
+        plot(res, tmp_path / f"{plot.__name__}.png")
+    sl.report.plot_study_curve(res, path=tmp_path / "study.png")
+
+
+def test_names_with_dollar_signs_are_text_not_mathtext(tmp_path):
+    x = np.geomspace(100, 1e4, 6)
+    res = sl.fit(sl.Curve(x, 2 * x ** -0.4, metric="$err_{", x_names=("$\\sqrt{n$",)), law="power")
+    fig = sl.report.plot_fit(res, tmp_path / "fit.png")                 # matplotlib: ParseSyntaxException
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "\\$err_{" and "\\$\\sqrt{n\\$" in ax.get_xlabel()
+    sl.report.plot_residuals(res, tmp_path / "residuals.svg")

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import scalinglab as sl
@@ -93,3 +94,19 @@ def test_the_browser_checks_can_fail(tmp_path):
     images, ok, console = _render(bad, tmp_path)
     assert images == 1 and ok == 0
     assert any("deliberate" in line for line in console)
+
+
+@pytest.mark.slow
+def test_report_of_a_flat_curve_and_unsafe_curve_names(tmp_path):
+    """A flat curve (numpy's 'Too many bins' in the bootstrap histogram) and curve names that are
+    paths: the figures stay inside the figure folder, under safe, distinct names."""
+    x = np.repeat(np.geomspace(100, 1e4, 6), 2)
+    flat = sl.Curve(x, np.full(12, 0.25), seed=np.tile([0, 1], 6))
+    falling = sl.Curve(x, 2 * x ** -0.4 * (1 + 0.01 * np.tile([-1, 1], 6)))
+    escape = tmp_path / "escape"
+    analysis = sl.analysis.analyse_curves({"../escape/x": falling, str(escape / "abs"): flat}, bootstrap=50)
+    figures = tmp_path / "out" / "figures"
+    sl.report.write_report(analysis, tmp_path / "out" / "report.html", figure_folder=figures)
+    assert not escape.exists() and all(p.parent == figures for p in tmp_path.rglob("*.png"))
+    stems = {p.name.rsplit("-", 1)[0] for p in figures.iterdir()}
+    assert len(stems) == 2 and "escape_x" in stems and all(s[0] not in "./" for s in stems)

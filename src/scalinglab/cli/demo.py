@@ -12,6 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import scalinglab as sl
+from scalinglab.report.html import figure_stems
 
 from ._common import console
 
@@ -46,9 +47,12 @@ def run_demo(out: Path, *, n_jobs: int = 2, bootstrap: int = 1000):
     print_analysis(analysis)
     with console.status("writing the report"):
         report = sl.report.write_report(analysis, out / "report.html", figure_folder=out / "figures")
+    stems = figure_stems(analysis)                  # curve names made safe file names, as in the report
     for c in analysis.curves:
-        c.fit.to_json(out / f"{c.name}.json")
-        shutil.copyfile(out / "figures" / f"{c.name}-main.png", out / f"{c.name}.png")   # drawn once, in the report
+        stem = stems[str(c.name)]
+        c.fit.to_json(out / f"{stem}.json")
+        shutil.copyfile(out / "figures" / f"{stem}-main.png", out / f"{stem}.png")   # drawn once, in the report
     console.print(f"wrote {db}, {report} (figures in {out / 'figures'}), " +
-                  ", ".join(f"{c.name}.png, {c.name}.json" for c in analysis.curves))
+                  ", ".join(f"{stems[str(c.name)]}.png, {stems[str(c.name)]}.json" for c in analysis.curves),
+                  markup=False)
     return analysis

@@ -12,6 +12,12 @@ import numpy as np  # noqa: E402
 
 from ..fit.result import FitResult  # noqa: E402
 
+def _text(value) -> str:
+    """A user's string (column, metric, curve or paper name) shown as written: matplotlib would
+    read ``$...$`` as mathtext, and fail on an unbalanced one."""
+    return str(value).replace("$", r"\$")
+
+
 def _axes(ax, size):
     """The given axes, or a new figure of ``size`` inches."""
     return (ax.figure, ax) if ax is not None else plt.subplots(figsize=size, dpi=120)
@@ -59,7 +65,7 @@ def _metric_axis(ax, curve) -> None:
         ax.set_yscale("log")
     elif metric.bounds == (0.0, 1.0):
         ax.set_yscale("logit")
-    ax.set_ylabel(metric.name)
+    ax.set_ylabel(_text(metric.name))
 
 
 def _learning_curve(ax, result: FitResult, level: float, extrapolate: float) -> None:
@@ -82,7 +88,7 @@ def _learning_curve(ax, result: FitResult, level: float, extrapolate: float) -> 
                    label=f"{result.metric.floor_word} {result.limit:.3g}")
     ax.set_xscale("log")
     _metric_axis(ax, curve)
-    ax.set_xlabel(f"training set size ({curve.x_names[0]})")
+    ax.set_xlabel(_text(f"training set size ({curve.x_names[0]})"))
 
 
 def _parity(ax, result: FitResult) -> None:
@@ -93,9 +99,9 @@ def _parity(ax, result: FitResult) -> None:
     ax.plot(lims, lims, color="black", lw=1, label="observed = predicted")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel(f"predicted {curve.metric}")
-    ax.set_ylabel(f"observed {curve.metric}")
-    ax.figure.colorbar(sc, ax=ax, label=f"log10 {curve.x_names[0]}")
+    ax.set_xlabel(_text(f"predicted {curve.metric}"))
+    ax.set_ylabel(_text(f"observed {curve.metric}"))
+    ax.figure.colorbar(sc, ax=ax, label=_text(f"log10 {curve.x_names[0]}"))
 
 
 def plot_powerlaw(fit, path: str | Path | None = None, *, ax=None):
@@ -151,7 +157,8 @@ def plot_exponent_context(result, matches, path: str | Path | None = None, *, le
     value = sign * result.params[name]
     height = 1.2 + 0.35 * max(len(rows), 1)
     fig, ax = _axes(ax, (7.5, height))
-    labels = [f"{str(c).split(',')[0]} {y}: {t[:38]}" for c, y, t in zip(rows["paper"], rows["year"], rows["task"])]
+    labels = [_text(f"{str(c).split(',')[0]} {y}: {str(t)[:38]}")
+              for c, y, t in zip(rows["paper"], rows["year"], rows["task"])]
     ypos = np.arange(len(rows))
     ax.scatter(rows["exponent_pos"], ypos, color=COLORS["data"], zorder=3, label="published")
     if result.interval_unavailable(level) is None:
@@ -208,9 +215,9 @@ def plot_residuals(result, path=None, ax=None):
     ax.scatter(scale, result.residuals, s=12, color=COLORS["data"], alpha=0.7, lw=0)
     ax.axhline(0, color="black", lw=1)
     ax.set_xscale("log")
-    ax.set_xlabel(f"training set size ({'×'.join(result.curve.x_names)})")
+    ax.set_xlabel(_text(f"training set size ({'×'.join(result.curve.x_names)})"))
     fitted = result.metric.fitted_name
-    ax.set_ylabel(f"log {fitted} residual" if result.space == "log" else f"{fitted} residual")
+    ax.set_ylabel(_text(f"log {fitted} residual" if result.space == "log" else f"{fitted} residual"))
     ax.set_title(f"residuals of the {result.law.name} fit", fontsize=9)
     ax.grid(True, alpha=0.25)
     return _finish(fig, path)
@@ -229,11 +236,29 @@ def plot_backtest(train_fit, held_out, path=None, ax=None):
             ls="--", label=f"{train_fit.law.name} prediction")
     ax.set_xscale("log")
     _metric_axis(ax, train)
-    ax.set_xlabel(f"training set size ({train.x_names[0]})")
+    ax.set_xlabel(_text(f"training set size ({train.x_names[0]})"))
     ax.set_title("backtest: fit on the smaller sizes, predict the larger", fontsize=9)
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=7, frameon=False)
     return _finish(fig, path)
+
+
+def _histogram(ax, values, bins: int = 30) -> None:
+    """A histogram that also draws degenerate samples: every draw equal (a flat curve, a fixed
+    parameter) or spread over less than float precision can resolve into ``bins`` bins (numpy:
+    "Too many bins for data range") -- such a sample is one bar, labelled with its value."""
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        ax.text(0.5, 0.5, "no finite draws", ha="center", va="center", transform=ax.transAxes, fontsize=8)
+        return
+    lo, hi = float(values.min()), float(values.max())
+    resolution = 64 * bins * np.spacing(max(abs(lo), abs(hi)))        # smallest spread bins can split
+    if hi - lo <= resolution:
+        ax.bar([lo], [values.size], width=max(abs(lo), 1e-300) * 1e-3 or 1.0, color=COLORS["data"], alpha=0.8)
+        ax.text(0.5, 0.9, f"all draws = {lo:.6g}", ha="center", transform=ax.transAxes, fontsize=7)
+        return
+    ax.hist(values, bins=min(bins, len(np.unique(values))), color=COLORS["data"], alpha=0.8)
 
 
 def plot_bootstrap(result, path=None):
@@ -244,7 +269,7 @@ def plot_bootstrap(result, path=None):
     rows = int(np.ceil(len(names) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.1 * rows), dpi=120, squeeze=False)
     for ax, j in zip(axes.ravel(), range(len(names))):
-        ax.hist(draws[:, j], bins=30, color=COLORS["data"], alpha=0.8)
+        _histogram(ax, draws[:, j])
         ax.axvline(result.theta[j], color=COLORS["fit"], lw=2)
         ax.set_title(names[j], fontsize=9)
         ax.tick_params(labelsize=7)
@@ -283,8 +308,8 @@ def plot_isoloss(result, path=None, ax=None, budgets=None):
     ax.set_yscale("log")
     ax.set_xlim(n.min(), n.max())
     ax.set_ylim(d.min(), d.max())
-    ax.set_xlabel(f"model size ({result.curve.x_names[0]}, parameters)")
-    ax.set_ylabel(f"data ({result.curve.x_names[1]}, tokens)")
+    ax.set_xlabel(_text(f"model size ({result.curve.x_names[0]}, parameters)"))
+    ax.set_ylabel(_text(f"data ({result.curve.x_names[1]}, tokens)"))
     ax.set_title(f"iso-loss contours of the {result.law.name} fit; dotted: IsoFLOP lines", fontsize=9)
     ax.legend(fontsize=7, frameon=False)
     return _finish(fig, path)

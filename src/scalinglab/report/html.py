@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from .._files import safe_stems
 from . import figures
 
 RUN_COLUMNS = ["estimator", "model_size", "size", "seed", "status", "value", "train_time"]
@@ -30,10 +31,17 @@ def _fmt(value) -> str:
     return "" if value is None else str(value)
 
 
+def figure_stems(analysis) -> dict[str, str]:
+    """File-name stem of each curve's figures: the curve name made safe (``../../x`` or ``/etc/x``
+    never leaves the figure folder) and unique (see :func:`scalinglab._files.safe_stems`)."""
+    return safe_stems([c.name for c in analysis.curves])
+
+
 def render_figures(analysis, folder: Path | None = None) -> dict:
     """Every figure of the analysis as base64 PNG (and PNG + SVG files in ``folder``, named
-    ``<curve>-<figure>``)."""
+    ``<stem>-<figure>`` with the curve's stem from :func:`figure_stems`)."""
     out = {}
+    stems = figure_stems(analysis)
     for c in analysis.curves:
         figs = {}
         if c.curve.n_inputs == 1:
@@ -51,7 +59,7 @@ def render_figures(analysis, folder: Path | None = None) -> dict:
                 continue
             png = _png(fig)                     # rendered once: embedded, and written if asked
             if folder is not None:
-                stem = folder / f"{c.name}-{key}"
+                stem = folder / f"{stems[str(c.name)]}-{key}"
                 fig.savefig(stem.with_suffix(".svg"))
                 stem.with_suffix(".png").write_bytes(png)
             plt.close(fig)
