@@ -91,6 +91,47 @@ def test_user_rows_are_merged_without_code_changes(tmp_path, monkeypatch, table)
         lit.table()
 
 
+def poisoned_rows(table, path, exponent="-2.0"):
+    """Rows like the image-classification ones, with an exponent far from every published one."""
+    rows = table[table["task"].str.contains("ImageNet", regex=False) & (table["x_kind"] == "data")]
+    rows = rows[lit.table.__globals__["COLUMNS"]].copy()
+    rows["paper"], rows["exponent"] = "Stray file", exponent
+    rows.to_csv(path, index=False)
+    return path
+
+
+def test_a_file_in_the_working_directory_changes_nothing(tmp_path, monkeypatch, table):
+    """A scalinglab_literature.csv in the current folder once moved the image-classification prior
+    (exponent 0.42 -> 2.0) without a word; now it is read only when asked for, and says so."""
+    monkeypatch.delenv("SCALINGLAB_LITERATURE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    plain = lit.make_prior("literature:image classification", sl.get_law("power"))
+    poisoned_rows(table, tmp_path / "scalinglab_literature.csv")
+    with pytest.warns(sl.ScalingLabWarning, match="not read"):
+        same = lit.make_prior("literature:image classification", sl.get_law("power"))
+    assert same.targets == plain.targets and "your own" not in same.source
+    monkeypatch.setenv("SCALINGLAB_LITERATURE", str(tmp_path / "scalinglab_literature.csv"))
+    asked = lit.make_prior("literature:image classification", sl.get_law("power"))
+    assert asked.targets != plain.targets
+    assert "of your own from" in asked.source and "scalinglab_literature.csv" in str(asked)
+
+
+def test_rows_of_your_own_by_argument_and_in_the_cli(tmp_path, monkeypatch, table):
+    from typer.testing import CliRunner
+
+    from scalinglab.cli import app
+    monkeypatch.delenv("SCALINGLAB_LITERATURE", raising=False)
+    path = poisoned_rows(table, tmp_path / "mine.csv")
+    merged = lit.table(extra=[path])
+    assert (merged["source"] == str(path)).sum() == len(pd.read_csv(path))
+    assert "[your row:" in str(lit.similar("image classification", table=merged))
+    out = CliRunner().invoke(app, ["literature", "ImageNet", "--x", "data", "--rows", str(path)])
+    assert out.exit_code == 0 and "(yours)" in out.output and "Stray" in out.output
+    assert "Stray" not in CliRunner().invoke(app, ["literature", "ImageNet", "--x", "data"]).output
+    missing = CliRunner().invoke(app, ["literature", "--rows", str(tmp_path / "nope.csv")])
+    assert missing.exit_code == 2 and "nope.csv" in missing.output
+
+
 # -- priors ----------------------------------------------------------------------------------
 def curve(b, sizes, seed, noise=0.05, reps=1):
     rng = np.random.default_rng(seed)

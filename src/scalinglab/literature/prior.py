@@ -35,6 +35,16 @@ class Prior:
         return f"prior {parts} ({self.source})"
 
 
+def _user_note(rows: pd.DataFrame) -> str:
+    """What a prior's summary says when rows of the user's own (not shipped) were among its rows."""
+    if rows is None or "source" not in rows.columns:
+        return ""
+    mine = rows.loc[(rows["source"] != "shipped") & rows["exponent_pos"].notna(), "source"]
+    if mine.empty:
+        return ""
+    return f"; including {len(mine)} row(s) of your own from {', '.join(sorted(set(mine)))}"
+
+
 def exponent_parameter(law, x: str = "data") -> tuple[str, float]:
     """(parameter name, sign): the law's exponent for ``x`` and the sign that turns the
     positive published exponent into the parameter's value."""
@@ -70,7 +80,7 @@ def make_prior(spec, law, *, x: str = "data") -> Prior:
         sd = max(float(np.std(exps, ddof=1)), MIN_SD) if exps.size > 1 else max(SINGLE_ROW_SD * exps[0], MIN_SD)
         prior = Prior({name: (sign * float(np.median(exps)), sd)},
                       f"{exps.size} published fit(s) like {question!r}: " +
-                      "; ".join(sorted(set(rows['citation'].str.split(',').str[0]))))
+                      "; ".join(sorted(set(rows['citation'].str.split(',').str[0]))) + _user_note(rows))
     else:
         raise ScalingLabError("prior must be a dict {param: (mean, sd)}, a literature row, a Prior, or "
                               "'literature:<task description>'")

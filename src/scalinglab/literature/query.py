@@ -62,8 +62,9 @@ class Matches:
         out = []
         for _, r in self.rows.iterrows():
             exp = "—" if pd.isna(r["exponent_pos"]) else f"{r['exponent_pos']:.3g}"
-            out.append(f"{r['task'][:60]} — {r['x_kind']} exponent {exp} ({r['exponent_name'][:30]}; "
-                       f"published {r['exponent']}) — {r['citation']} [{r['confidence']}]")
+            mine = "" if r.get("source", "shipped") == "shipped" else f" [your row: {r['source']}]"
+            out.append(f"{str(r['task'])[:60]} — {r['x_kind']} exponent {exp} ({str(r['exponent_name'])[:30]}; "
+                       f"published {r['exponent']}) — {r['citation']} [{r['confidence']}]{mine}")
         return out
 
     @property
@@ -80,10 +81,13 @@ class Matches:
             f"- {s}" for s in self.summaries())
 
 
-def similar(description: str, *, x: str = "data", kind: str = "loss", limit: int = 10) -> Matches:
+def similar(description: str, *, x: str = "data", kind: str = "loss", limit: int = 10,
+            table: pd.DataFrame | None = None) -> Matches:
     """Published fits most like ``description`` (e.g. "image classification"): rows ranked by
-    how many of its words (or synonyms) they mention, then verified before from-memory."""
-    df = query(x=x, kind=kind)
+    how many of its words (or synonyms) they mention, then verified before from-memory.
+    ``table``: the rows to search (default :func:`scalinglab.literature.table`; pass
+    ``table(extra=[path])`` to search rows of your own too)."""
+    df = query(x=x, kind=kind, table=table)
     words = _words(description)
     if not words:
         raise ScalingLabError("describe the task in a few words, e.g. 'image classification'")

@@ -19,22 +19,29 @@ conventions. ``load()`` adds normalised columns:
 * ``x_min_std``, ``x_max_std``: the range in standard units — FLOPs for compute (1 PF-day =
   8.64e19 FLOPs; 1 GMAC = 2e9 FLOPs), tokens (billions converted), parameters, examples.
 
-Rows are data: a CSV of the same columns named ``scalinglab_literature.csv`` in the working
-directory, or listed in the environment variable ``SCALINGLAB_LITERATURE`` (paths separated by
-the OS path separator), is merged at load (``source`` says where each row came from).
+Rows are data: CSV files of the same columns are merged at load when asked for, and only then:
+``load(extra=[path, ...])`` (the CLI's ``literature --rows FILE``), or the environment variable
+``SCALINGLAB_LITERATURE`` (paths separated by the OS path separator). ``source`` says where each
+row came from ("shipped" or the file), and a prior built from user rows says so. A file in the
+working directory is never read by itself (a stray ``scalinglab_literature.csv`` once moved
+every literature prior without a word); one named :data:`USER_FILE` there gets a warning.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import warnings
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ScalingLabError
+from .._files import reading
+from ..errors import ScalingLabError, ScalingLabWarning
 
 COLUMNS = ["paper", "year", "venue_or_arxiv", "domain", "task", "model_family", "x_variable", "x_unit", "x_min",
            "x_max", "metric", "law_form", "exponent", "exponent_name", "other_params", "source_location",
@@ -42,6 +49,7 @@ COLUMNS = ["paper", "year", "venue_or_arxiv", "domain", "task", "model_family", 
 PF_DAY_FLOPS = 1e15 * 86400
 GMAC_FLOPS = 2e9
 USER_FILE = "scalinglab_literature.csv"
+ENV_VAR = "SCALINGLAB_LITERATURE"
 
 
 def _x_kind(row) -> str:
@@ -104,31 +112,50 @@ def normalise(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         raise ScalingLabError(f"{source}: literature rows need the columns {missing} (see the shipped CSV)")
+    if raw.empty:
+        raise ScalingLabError(f"{source}: no literature rows, only a header")
     df = raw[COLUMNS].copy()
+    df["domain"] = df["domain"].fillna("").astype(str)           # searched as text (a user's file may hold numbers)
     df["source"] = source
     df["x_kind"] = df.apply(_x_kind, axis=1)
     df["kind"] = df.apply(_kind, axis=1)
     df["exponent_pos"] = df.apply(_exponent_pos, axis=1)
     df["x_min_std"] = [_standard(v, u) for v, u in zip(df["x_min"], df["x_unit"])]
     df["x_max_std"] = [_standard(v, u) for v, u in zip(df["x_max"], df["x_unit"])]
-    df["citation"] = df["paper"] + " (" + df["year"].astype(str) + ", " + df["venue_or_arxiv"].astype(str) + ")"
+    df["citation"] = (df["paper"].astype(str) + " (" + df["year"].astype(str) + ", "
+                      + df["venue_or_arxiv"].astype(str) + ")")
     return df
 
 
-def user_files() -> list[Path]:
-    paths = [Path(USER_FILE)] if Path(USER_FILE).exists() else []
-    env = os.environ.get("SCALINGLAB_LITERATURE", "")
-    paths += [Path(p) for p in env.split(os.pathsep) if p]
-    for p in paths:
-        if not p.exists():
-            raise ScalingLabError(f"SCALINGLAB_LITERATURE lists {p}, which does not exist")
-    return paths
+def user_files(extra: Sequence[str | Path] = ()) -> list[Path]:
+    """The user's files asked for: ``extra``, then those listed in ``SCALINGLAB_LITERATURE``."""
+    env = os.environ.get(ENV_VAR, "")
+    paths = [(Path(p), "given") for p in extra] + [(Path(p), ENV_VAR) for p in env.split(os.pathsep) if p]
+    for p, origin in paths:
+        if not p.is_file():
+            raise ScalingLabError(f"{origin} literature rows {p}: no such file")
+    if not paths and Path(USER_FILE).is_file():
+        warnings.warn(f"{USER_FILE} in the working directory is not read: literature rows of your own are used "
+                      f"only when asked for ({ENV_VAR}=path, sl.literature.table(extra=[path]) or "
+                      "`scalinglab literature --rows path`)", ScalingLabWarning, stacklevel=3)
+    return [p for p, _ in paths]
 
 
-def load(include_user: bool = True) -> pd.DataFrame:
-    """The normalised table: shipped rows, then the user's rows (see the module docstring)."""
+def _read(path: Path) -> pd.DataFrame:
+    with reading(path):
+        return pd.read_csv(path)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped() -> pd.DataFrame:
     with resources.files("scalinglab.data").joinpath("literature_scaling_laws.csv").open() as fh:
-        frames = [normalise(pd.read_csv(fh), "shipped")]
+        return normalise(pd.read_csv(fh), "shipped")
+
+
+def load(include_user: bool = True, *, extra: Sequence[str | Path] = ()) -> pd.DataFrame:
+    """The normalised table: shipped rows, then the user's rows when asked for (``extra`` files and
+    ``SCALINGLAB_LITERATURE``; see the module docstring). ``include_user=False``: shipped rows only."""
+    frames = [_shipped().copy()]
     if include_user:
-        frames += [normalise(pd.read_csv(p), str(p)) for p in user_files()]
+        frames += [normalise(_read(p), str(p)) for p in user_files(extra)]
     return pd.concat(frames, ignore_index=True)
