@@ -21,6 +21,7 @@ Commands therefore never catch :class:`~scalinglab.ScalingLabError` themselves: 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import traceback
@@ -40,7 +41,7 @@ import scalinglab as sl
 from scalinglab._files import decode_message, reading
 
 __all__ = ["console", "reading", "answer", "fail", "SafeGroup", "resamples", "workers", "level", "output_file",
-           "output_folder", "figure_file", "non_negative_seed", "MAX_RESAMPLES", "USER_ERROR", "INTERNAL_ERROR"]
+           "output_folder", "figure_file", "non_negative_seed", "finite", "positive", "non_negative", "MAX_RESAMPLES", "USER_ERROR", "INTERNAL_ERROR"]
 
 console = Console()
 
@@ -171,6 +172,27 @@ def level(value: Optional[float]) -> Optional[float]:
     """An interval level strictly between 0 and 1."""
     if value is not None and not 0 < value < 1:
         _bad(value, "is not an interval level: give a number strictly between 0 and 1, e.g. 0.8 or 0.95")
+    return value
+
+
+def finite(value: Optional[float]) -> Optional[float]:
+    """A number that is not NaN or infinite."""
+    if value is not None and not math.isfinite(value):
+        _bad(value, "is not a finite number")
+    return value
+
+
+def positive(value: Optional[float]) -> Optional[float]:
+    """A finite number > 0."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        _bad(value, "is not a finite number > 0")
+    return value
+
+
+def non_negative(value: Optional[float]) -> Optional[float]:
+    """A finite number >= 0."""
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        _bad(value, "is not a finite number >= 0")
     return value
 
 

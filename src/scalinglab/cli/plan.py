@@ -10,7 +10,7 @@ import typer
 
 import scalinglab as sl
 
-from ._common import answer, console, fail, level, reading
+from ._common import answer, console, fail, finite, level, non_negative, positive, reading
 from ._curves import read_curves
 
 plan_app = typer.Typer(help="Decisions from a fit: a JSON saved by `scalinglab fit --json`, or a CSV "
@@ -31,7 +31,14 @@ def _load_fits(source: Path, x: Optional[str], x2: Optional[str], y: Optional[st
         if curve is not None:
             raise sl.ScalingLabError(f"{source}: --curve is for a CSV; a saved fit holds one curve")
         with reading(source):
-            return {"": sl.FitResult.from_json(source)}
+            try:
+                return {"": sl.FitResult.from_json(source)}
+            except sl.ScalingLabError:
+                raise
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+                # whatever from_json trips over is in the file: say so (its own checks name the field)
+                raise sl.ScalingLabError(f"{source}: not a fit saved by `scalinglab fit --json` "
+                                         f"({type(exc).__name__}: {exc})") from exc
     if not (x and y):
         raise sl.ScalingLabError(f"{source}: a CSV needs --x and --y (and --x2 for joint data); "
                                  "a saved fit must end in .json")
@@ -50,7 +57,7 @@ def _each(source: Path, x, x2, y, curve, ask) -> None:
 
 
 @plan_app.command("target")
-def plan_target(fit: Path = FIT_ARG, target: float = typer.Option(..., help="metric to reach"),
+def plan_target(fit: Path = FIT_ARG, target: float = typer.Option(..., callback=finite, help="metric to reach"),
                 x: Optional[str] = X_OPT, x2: Optional[str] = X2_OPT, y: Optional[str] = Y_OPT,
                 curve: Optional[str] = CURVE_OPT, level: float = LEVEL_OPT) -> None:
     """How much data reaches a target metric."""
@@ -58,7 +65,8 @@ def plan_target(fit: Path = FIT_ARG, target: float = typer.Option(..., help="met
 
 
 @plan_app.command("gain")
-def plan_gain(fit: Path = FIT_ARG, factor: float = typer.Option(10.0, help="times the largest size measured"),
+def plan_gain(fit: Path = FIT_ARG,
+              factor: float = typer.Option(10.0, callback=positive, help="times the largest size measured"),
               x: Optional[str] = X_OPT, x2: Optional[str] = X2_OPT, y: Optional[str] = Y_OPT,
               curve: Optional[str] = CURVE_OPT, level: float = LEVEL_OPT) -> None:
     """What k times more data buys."""
@@ -73,9 +81,9 @@ def plan_regime(fit: Path = FIT_ARG, x: Optional[str] = X_OPT, x2: Optional[str]
 
 
 @plan_app.command("economics")
-def plan_economics(fit: Path = FIT_ARG, cost: float = typer.Option(..., help="cost per sample"),
-                   value: float = typer.Option(..., help="value per unit of metric improvement"),
-                   fixed: float = typer.Option(0.0, help="fixed cost of buying any data"),
+def plan_economics(fit: Path = FIT_ARG, cost: float = typer.Option(..., callback=non_negative, help="cost per sample"),
+                   value: float = typer.Option(..., callback=non_negative, help="value per unit of metric improvement"),
+                   fixed: float = typer.Option(0.0, callback=non_negative, help="fixed cost of buying any data"),
                    x: Optional[str] = X_OPT, x2: Optional[str] = X2_OPT, y: Optional[str] = Y_OPT,
                    curve: Optional[str] = CURVE_OPT, level: float = LEVEL_OPT) -> None:
     """The data size that maximises net value, and the marginal cost of the metric."""
@@ -83,9 +91,11 @@ def plan_economics(fit: Path = FIT_ARG, cost: float = typer.Option(..., help="co
 
 
 @plan_app.command("next")
-def plan_next(fit: Path = FIT_ARG, target: Optional[float] = typer.Option(None, help="metric to reach"),
-              step: float = typer.Option(2.0, help="geometric growth factor"),
-              tight: float = typer.Option(0.5, help="stop when (hi - lo) / n of the size needed is below this"),
+def plan_next(fit: Path = FIT_ARG,
+              target: Optional[float] = typer.Option(None, callback=finite, help="metric to reach"),
+              step: float = typer.Option(2.0, callback=positive, help="geometric growth factor (> 1)"),
+              tight: float = typer.Option(0.5, callback=positive,
+                                 help="stop when (hi - lo) / n of the size needed is below this"),
               x: Optional[str] = X_OPT, x2: Optional[str] = X2_OPT, y: Optional[str] = Y_OPT,
               curve: Optional[str] = CURVE_OPT, level: float = LEVEL_OPT) -> None:
     """Where to collect next, or why to stop."""
@@ -93,9 +103,12 @@ def plan_next(fit: Path = FIT_ARG, target: Optional[float] = typer.Option(None, 
 
 
 @plan_app.command("compute")
-def plan_compute(fit: Path = FIT_ARG, flops: Optional[float] = typer.Option(None, help="training compute budget"),
-                 target_loss: Optional[float] = typer.Option(None, help="with --inference-tokens: loss to reach"),
-                 inference_tokens: float = typer.Option(0.0, help="tokens to be served over the model's life"),
+def plan_compute(fit: Path = FIT_ARG,
+                 flops: Optional[float] = typer.Option(None, callback=positive, help="training compute budget"),
+                 target_loss: Optional[float] = typer.Option(None, callback=positive,
+                                                    help="with --inference-tokens: loss to reach"),
+                 inference_tokens: float = typer.Option(0.0, callback=non_negative,
+                                                 help="tokens to be served over the model's life"),
                  x: Optional[str] = X_OPT, x2: Optional[str] = X2_OPT, y: Optional[str] = Y_OPT,
                  curve: Optional[str] = CURVE_OPT, level: float = LEVEL_OPT) -> None:
     """Compute-optimal N and D for a budget (--flops), or the inference-aware optimum for a
