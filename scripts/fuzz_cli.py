@@ -268,6 +268,9 @@ def cases(f: dict) -> list[Case]:
     add("groups", ["extrapolate", P["curve_names.csv"], "--x", "n", "--y", "err", "--at", "1e5", "--curve", "curve"],
         must_fail=False)
     add("groups", ["backtest", P["groups.csv"], "--x", "n", "--y", "err", "--curve", "nope"], ("nope",))
+    (f["folder"].parent / "figs").mkdir()
+    add("groups", ["fit", P["curve_names.csv"], "--x", "n", "--y", "err", "--law", "power", "--curve", "curve",
+                   "--plot", str(f["folder"].parent / "figs" / "fit.png")], must_fail=False)
     # column names that matplotlib or rich would interpret
     png = str(f["folder"].parent / "out.png")
     add("names", ["fit", P["mathtext.csv"], "--x", "$\\sqrt{n$", "--y", "$err_{", "--law", "power", "--plot", png],
@@ -459,6 +462,7 @@ def main(argv=None) -> int:
                 print(f"[{i}/{len(todo)}] {case.outcome:9s} {case.seconds:5.1f}s {' '.join(case.args)}\n"
                       f"    {case.message[:300]}", flush=True)
         pwned = (d / "pwned").exists()
+        escaped = sorted(str(p) for p in (*d.parent.glob("escape*"), *Path("/tmp").glob("abs*")))
         total = time.perf_counter() - t0
     by_cat: dict = collections.defaultdict(collections.Counter)
     by_cmd: dict = collections.defaultdict(collections.Counter)
@@ -474,10 +478,11 @@ def main(argv=None) -> int:
     every = collections.Counter(c.outcome for c in todo)
     print(f"\n{len(todo)} cases in {total:.0f} s: " + ", ".join(f"{every[o]} {o}" for o in outcomes if every[o])
           + f"; slowest case {max((c.seconds for c in todo), default=0):.1f} s"
-          + ("; A SPEC RAN A SHELL COMMAND (pwned file written)" if pwned else ""))
+          + ("; A SPEC RAN A SHELL COMMAND (pwned file written)" if pwned else "")
+          + (f"; FILES WRITTEN OUTSIDE THEIR FOLDER: {escaped}" if escaped else ""))
     if args.json:
         args.json.write_text(json.dumps([{**c.__dict__} for c in todo], indent=1, default=str))
-    return 1 if pwned or any(c.outcome in BAD for c in todo) else 0
+    return 1 if pwned or escaped or any(c.outcome in BAD for c in todo) else 0
 
 
 if __name__ == "__main__":
