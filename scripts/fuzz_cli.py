@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from helpers_cli import BAD, HANG, MEMORY, OK, classify  # noqa: E402
+from helpers_cli import BAD, HANG, MEMORY, classify  # noqa: E402
 
 
 @dataclass
