@@ -41,7 +41,7 @@ def classify(result, needles=(), must_fail: bool = True) -> str:
         return MEMORY
     if "internal error" in err:
         return INTERNAL
-    lines = [line for line in err.strip().splitlines() if line.strip()]
+    lines = [line for line in err.strip().splitlines() if line.strip() and not line.startswith("warning: ")]
     if len(lines) != 1 or not lines[0].startswith("error: "):
         return VAGUE
     if needles and not any(str(n) in lines[0] for n in needles):

@@ -126,3 +126,13 @@ def test_column_names_are_printed_as_written_never_as_rich_markup(tmp_path):
     result = runner.invoke(app, ["fit", str(path), "--x", "[bold red]n", "--y", "[/]", "--law", "power"])
     assert result.exit_code == 0, result.output                      # rich raised MarkupError on '[/]'
     assert "predicted [/] at 10x" in result.output
+
+
+def test_warnings_are_one_line_on_stderr(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SCALINGLAB_LITERATURE", raising=False)
+    (tmp_path / "scalinglab_literature.csv").write_text("paper\nx\n")     # not read: warned about
+    result = runner.invoke(app, ["literature", "image classification"])
+    assert result.exit_code == 0
+    warned = [line for line in result.stderr.splitlines() if "not read" in line]
+    assert len(warned) == 1 and warned[0].startswith("warning: scalinglab_literature.csv"), result.stderr

@@ -12,7 +12,9 @@ Errors (one mechanism for every command, in :class:`SafeGroup`, the class of the
   :func:`figure_file`...), checked when the command line is parsed, before any work;
 - anything else is a bug in scalinglab: one line ``internal error: ...`` on stderr, exit status 3.
   ``scalinglab --debug ...`` (or ``SCALINGLAB_DEBUG=1``) lets the exception through with its
-  traceback instead, for a bug report.
+  traceback instead, for a bug report;
+- a warning (:class:`~scalinglab.ScalingLabWarning` or any other) is one line ``warning: ...``
+  on stderr.
 
 Commands therefore never catch :class:`~scalinglab.ScalingLabError` themselves: they raise it
 (or let the API raise it) with a message that names what is wrong. Reading a file goes through
@@ -25,6 +27,7 @@ import math
 import os
 import re
 import traceback
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -108,6 +111,11 @@ def fail(message: str, status: int = USER_ERROR) -> None:
     raise typer.Exit(status)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning on one line of stderr (``warning: ...``), not Python's file:line and source line."""
+    typer.echo(f"{typer.style('warning:', fg='yellow')} {one_line(str(message))}", err=True)
+
+
 #: click >= 8.2 raises this to show a group's help when no command is given: not an error.
 _HELP = tuple(c for c in (getattr(_click_errors, "NoArgsIsHelpError", None),) if c is not None)
 
@@ -117,7 +125,9 @@ class SafeGroup(TyperGroup):
 
     def invoke(self, ctx: typer.Context):
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except (typer.Exit, typer.Abort, *_HELP):
             raise                                     # deliberate exits, and help for a bare group
         except _click_errors.ClickException as exc:   # a bad or missing option: one line too
