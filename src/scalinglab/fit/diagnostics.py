@@ -65,6 +65,8 @@ def unidentified(problem: Problem, theta: np.ndarray) -> tuple[float, list[str]]
     u = problem.to_u(theta[None])
     _, J = problem.residuals_jac(u)
     J = J[0][:, problem.free]
+    # a size with m replicates weighs as m rows (as it would without summing them)
+    J = J * np.sqrt(np.r_[problem.multiplicity, np.ones(len(J) - len(problem.multiplicity))])[:, None]
     if J.size == 0 or not np.all(np.isfinite(J)):
         return None
     norms = np.linalg.norm(J, axis=0)

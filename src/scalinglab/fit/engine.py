@@ -31,7 +31,7 @@ REFINE_FTOL, REFINE_STALL = 1e-10, 1e-5
 
 def _starts(problem: Problem, law: Law, curve: Curve, p0) -> np.ndarray:
     if p0 is None:
-        theta = separable_starts(problem, law.init_grid(curve.columns, curve.y))
+        theta = separable_starts(problem, law.init_grid(problem.cols, problem.y))
     elif isinstance(p0, Mapping):
         theta = law.theta_array(p0)[None]
     else:
@@ -216,7 +216,7 @@ def fit_quiet(curve: Curve, law, *, loss: str = "huber", delta: float = 1e-3, sp
     # honest flag: whatever stopped the optimisers, the answer must be a stationary point
     ok = stationary(problem, u)
     theta = problem.to_theta(u[None])[0]
-    residuals = problem.residuals(u[None])[0][:curve.n]
+    residuals = problem.point_residuals(u)
     messages = diagnostics.warnings_for(problem, curve, theta, residuals, converged=ok)
     return FitResult(
         law=law, theta=theta, objective=f_best, loss=loss, delta=delta, space=space, curve=curve,

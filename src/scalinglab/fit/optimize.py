@@ -137,15 +137,15 @@ def _marquardt_scale(col_norms: np.ndarray) -> np.ndarray:
 
 
 @np.errstate(invalid="ignore", divide="ignore")   # a non-finite Jacobian gives a NaN step, rejected later
-def _local_model(problem: Problem, U: np.ndarray, c: np.ndarray, use_qr: bool, share: float) -> _Model:
+def _local_model(problem: Problem, U: np.ndarray, data, use_qr: bool, share: float) -> _Model:
     r, J = problem.residuals_jac(U)
     r0 = np.nan_to_num(r, nan=0.0)
-    cpsi = c * obj.psi(r0, problem.loss, problem.delta)
+    _, cpsi, curvature, _, _ = problem.terms(r0, data, share)
     g = np.einsum("bn,bnp->bp", cpsi, J)
     # Active set: hold fixed parameters and bound-pressed coordinates still.
     held = ~problem.free | ((U <= problem.lo) & (g > 0)) | ((U >= problem.hi) & (g < 0))
     g[held] = 0.0
-    sw = np.sqrt(c * obj.weight(r0, problem.loss, problem.delta, share))
+    sw = np.sqrt(curvature)
     Jw = J
     Jw *= sw[..., None]                                  # in place: J is not needed again
     if not use_qr:
@@ -202,9 +202,9 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
     U = np.array(U0, float)
     B, p = U.shape
     n = problem.n_rows
-    c = np.broadcast_to(problem.weights(counts), (B, n))
+    data = problem.loss_data(counts)                     # weights or prefix sums, made once
     use_qr = B * n <= QR_MAX_ELEMENTS if use_qr is None else use_qr
-    f = problem.objective(U, None if counts is None else counts)
+    f = problem.objective(U, data=data)
     lam = np.full(B, 1e-3)
     nu = np.full(B, 2.0)
     active = np.isfinite(f)
@@ -219,7 +219,7 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
             break
         recompute = idx[stale[idx]]
         if recompute.size:
-            fresh = _local_model(problem.take(recompute), U[recompute], c[recompute], use_qr, irls_share)
+            fresh = _local_model(problem.take(recompute), U[recompute], data.take(recompute), use_qr, irls_share)
             for key, value in vars(fresh).items():
                 if value is not None:
                     models.setdefault(key, np.zeros((B,) + value.shape[1:], value.dtype))[recompute] = value
@@ -228,7 +228,7 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
         Ui = U[idx]
         step, predicted = _step(model, lam[idx])
         U_try = np.clip(Ui + step, problem.lo, problem.hi)
-        f_try = problem.take(idx).objective(U_try, None if counts is None else counts[idx])
+        f_try = problem.take(idx).objective(U_try, data=data.take(idx))
         better = np.isfinite(f_try) & (f_try < f[idx])
         decrease = np.where(better, f[idx] - f_try, 0.0)
         with np.errstate(invalid="ignore"):              # a NaN step is rejected below anyway
@@ -305,16 +305,18 @@ def stationary(problem: Problem, u: np.ndarray, counts: np.ndarray | None = None
     r, J = problem.residuals_jac(u[None])
     if not np.all(np.isfinite(r)):
         return False
-    c = problem.weights(counts)
+    data = problem.loss_data(counts)
     n = problem.y.shape[-1]
     tau = np.full(r.shape[1], RESIDUAL_ATOL)
     if problem.space == "linear":
         tau[:n] *= np.abs(problem.target) + np.mean(np.abs(problem.target))
     with np.errstate(invalid="ignore", over="ignore"):
-        terms = (c * obj.psi(r[0], problem.loss, problem.delta))[:, None] * J[0]
-        rounding = np.abs((c * obj.psi(tau, problem.loss, problem.delta))[:, None] * J[0]).sum(axis=0)
-    if not np.all(np.isfinite(terms)):
+        _, psi, _, size_rows, total = problem.terms(r, data)
+        terms = psi[0][:, None] * J[0]
+        size = (size_rows[0][:, None] * np.abs(J[0])).sum(axis=0)
+        rounding = ((total[0] * np.abs(obj.psi(tau, problem.loss, problem.delta)))[:, None] * np.abs(J[0])).sum(axis=0)
+    if not (np.all(np.isfinite(terms)) and np.all(np.isfinite(size))):
         return False
-    g, size = terms.sum(axis=0), np.abs(terms).sum(axis=0)
+    g = terms.sum(axis=0)
     held = ~problem.free | ((u <= problem.lo) & (g > 0)) | ((u >= problem.hi) & (g < 0))
     return bool(np.all(held | (np.abs(g) <= np.maximum(rtol * size, rounding))))

@@ -9,6 +9,7 @@ scale with box bounds. Fixed parameters never move.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from ..curves import Curve
 from ..errors import ScalingLabError
 from ..laws.base import Law
 from . import objective as obj
+from .replicates import SizeRows, Sums
 
 SPACES = ("log", "linear")
 
@@ -81,12 +83,18 @@ class Problem:
     prior_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     prior_mu: np.ndarray = field(default_factory=lambda: np.zeros(0))
     prior_scale: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # replicates summed by size (see fit/replicates.py): the data rows are then the distinct
+    # sizes, y their weighted mean target (back on the fitted scale) and w their total weight
+    replicates: SizeRows | None = None
 
     @classmethod
     def build(cls, law: Law, curve: Curve, *, loss: str, delta: float, space: str,
-              fixed: dict | None = None, prior=None, noise: float | None = None) -> "Problem":
+              fixed: dict | None = None, prior=None, noise: float | None = None,
+              aggregate: bool | None = None) -> "Problem":
         """``prior`` (a literature.Prior) with ``noise`` (sd of one point's residual) adds one
-        residual per prior target: (noise / sd) * (theta - mean)."""
+        residual per prior target: (noise / sd) * (theta - mean). ``aggregate``: sum the
+        replicates of each size exactly (:mod:`scalinglab.fit.replicates`); by default whenever
+        a size has more than one point. The objective is the same either way."""
         obj.check_loss(loss, delta)
         if space not in SPACES:
             raise ScalingLabError(f"space must be one of {SPACES}, got {space!r}")
@@ -110,8 +118,19 @@ class Problem:
             rows = dict(prior_idx=np.array([law.param_names.index(n) for n, _, _ in targets], int),
                         prior_mu=np.array([m for _, m, _ in targets], float),
                         prior_scale=np.array([noise / sd for _, _, sd in targets], float))
-        return cls(law, curve.columns, y, np.log(y) if space == "log" else y, w, loss, delta, space,
-                   free, fixed_u, log_mask, lo, hi, unit, **rows)
+        target = np.log(y) if space == "log" else y
+        if aggregate is None:
+            aggregate = curve.n > curve.n_distinct
+        if not aggregate:
+            return cls(law, curve.columns, y, target, w, loss, delta, space, free, fixed_u, log_mask, lo, hi, unit,
+                       **rows)
+        sizes, row = np.unique(curve.x, axis=0, return_inverse=True)
+        replicates = SizeRows.build(row.reshape(-1), target, w, len(sizes))
+        cols = (sizes,) if sizes.ndim == 1 else tuple(sizes[:, j] for j in range(sizes.shape[1]))
+        centre = np.exp(replicates.ref) if space == "log" else replicates.ref
+        total = np.bincount(row.reshape(-1), weights=w, minlength=len(sizes))
+        return cls(law, cols, centre, replicates.ref, total, loss, delta, space, free, fixed_u, log_mask, lo, hi,
+                   unit, replicates=replicates, **rows)
 
     @classmethod
     def stacked(cls, law: Law, X: np.ndarray, Y: np.ndarray, W: np.ndarray, *, loss: str = "huber",
@@ -150,13 +169,59 @@ class Problem:
         """Residual rows: the data points, then one per prior target."""
         return self.y.shape[-1] + len(self.prior_idx)
 
+    @property
+    def multiplicity(self) -> np.ndarray:
+        """Points behind each data row (1 each, or the replicates of a size)."""
+        if self.replicates is None:
+            return np.ones(self.y.shape[-1])
+        return np.diff(self.replicates.start).astype(float)
+
     def weights(self, counts: np.ndarray | None = None) -> np.ndarray:
-        """Per-row weights (data weights times bootstrap counts; 1 for prior rows)."""
+        """Per-row weights (data weights times bootstrap counts; 1 for prior rows); rows of the
+        points, not of summed replicates (see :meth:`loss_data`)."""
         c = self.w if counts is None else counts * self.w
         if not len(self.prior_idx):
             return c
         ones = np.ones(c.shape[:-1] + (len(self.prior_idx),))
         return np.concatenate([c, ones], axis=-1)
+
+    def loss_data(self, counts: np.ndarray | None = None) -> "LossData":
+        """What the loss needs besides the residuals, made once per optimisation: per-row
+        weights, or the prefix sums of the replicates (with bootstrap counts (B, points))."""
+        if self.replicates is None:
+            c = self.weights(counts)
+            return LossData(np.atleast_2d(c), None, len(self.prior_idx))
+        if counts is None:
+            return self._unit_loss_data
+        return LossData(None, self.replicates.sums(counts), len(self.prior_idx))
+
+    @cached_property
+    def _unit_loss_data(self) -> "LossData":
+        """The prefix sums without bootstrap counts, made once per problem."""
+        return LossData(None, self.replicates.sums(None), len(self.prior_idx))
+
+    def terms(self, r: np.ndarray, data: "LossData", share: float = obj.SHARE_COLD, full: bool = True):
+        """For residuals r (B, rows) with NaN replaced: the summed loss (B,), and per row psi,
+        the Gauss–Newton curvature, the sum of |weight x psi| and the total weight (all (B, rows));
+        ``full=False`` skips the curvature and sizes of summed replicates (objective and gradient only)."""
+        if self.replicates is None:
+            c = data.c
+            cpsi = c * obj.psi(r, self.loss, self.delta)
+            total = np.broadcast_to(c, r.shape)
+            return (np.sum(c * obj.rho(r, self.loss, self.delta), axis=-1), cpsi,
+                    c * obj.weight(r, self.loss, self.delta, share), np.abs(cpsi), total)
+        S = self.y.shape[-1]
+        rho, psi, curv, size = self.replicates.terms(r[:, :S], data.sums, self.loss, self.delta, share, full)
+        total = np.broadcast_to(data.sums.totals(self.replicates.start), psi.shape)
+        if data.n_prior:
+            p = r[:, S:]
+            prior_psi = obj.psi(p, self.loss, self.delta)
+            rho = np.concatenate([rho, obj.rho(p, self.loss, self.delta)], axis=1)
+            psi = np.concatenate([psi, prior_psi], axis=1)
+            curv = np.concatenate([curv, obj.weight(p, self.loss, self.delta, share)], axis=1)
+            size = np.concatenate([size, np.abs(prior_psi)], axis=1)
+            total = np.concatenate([total, np.ones_like(p)], axis=1)
+        return rho.sum(axis=-1), psi, curv, size, total
 
     def _prior_rows(self, theta: np.ndarray) -> np.ndarray:
         return self.prior_scale * (theta[:, self.prior_idx] - self.prior_mu)
@@ -203,22 +268,51 @@ class Problem:
             J = np.concatenate([J, Jp], axis=1)
         return np.where(np.isfinite(r), r, np.nan), J
 
-    def objective(self, U: np.ndarray, counts: np.ndarray | None = None, r: np.ndarray | None = None) -> np.ndarray:
-        """Sum over points of count * weight * rho(residual); inf where any residual is not finite."""
+    def point_residuals(self, u: np.ndarray) -> np.ndarray:
+        """Residuals of every point of the curve (n,) at one solution u, in the curve's order."""
+        r = self.residuals(u[None])[:, :self.y.shape[-1]]
+        return r[0] if self.replicates is None else self.replicates.residuals(r)[0]
+
+    def objective(self, U: np.ndarray, counts: np.ndarray | None = None, r: np.ndarray | None = None,
+                  data: "LossData | None" = None) -> np.ndarray:
+        """Sum over points of count * weight * rho(residual); inf where a residual with weight is not finite."""
         if r is None:
             r = self.residuals(U)
-        c = self.weights(counts)
+        data = self.loss_data(counts) if data is None else data
         with np.errstate(invalid="ignore"):
-            f = np.sum(c * obj.rho(np.nan_to_num(r, nan=0.0), self.loss, self.delta), axis=-1)
-        bad = np.any(np.isnan(r) & (c > 0), axis=-1)
+            f = self.terms(np.nan_to_num(r, nan=0.0), data, full=False)[0]
+        weighted = data.row_weights(self, r.shape) > 0
+        bad = np.any(np.isnan(r) & weighted, axis=-1)
         return np.where(bad, np.inf, f)
 
     def gradient(self, u: np.ndarray, counts: np.ndarray | None = None) -> tuple[float, np.ndarray]:
         """Objective and its exact gradient at one point u (for scipy polishing)."""
         r, J = self.residuals_jac(u[None])
-        c = self.weights(counts)
-        f = self.objective(u[None], counts, r)[0]
+        data = self.loss_data(counts)
+        f = self.objective(u[None], r=r, data=data)[0]
         if not np.isfinite(f):
             return np.inf, np.zeros_like(u)
-        g = np.einsum("n,np->p", c * obj.psi(r[0], self.loss, self.delta), J[0])
+        psi = self.terms(r, data, full=False)[1]
+        g = np.einsum("n,np->p", psi[0], J[0])
         return float(f), g
+
+
+@dataclass(frozen=True)
+class LossData:
+    """Per-row weights (B or 1, rows) of point rows, or the prefix sums of summed replicates."""
+
+    c: np.ndarray | None
+    sums: Sums | None
+    n_prior: int
+
+    def take(self, idx) -> "LossData":
+        if self.c is not None:
+            return self if len(self.c) == 1 else LossData(self.c[idx], None, self.n_prior)
+        return LossData(None, self.sums.take(idx), self.n_prior)
+
+    def row_weights(self, problem: "Problem", shape) -> np.ndarray:
+        """Total weight of each row (B or 1, rows): is a missing residual there counted?"""
+        if self.c is not None:
+            return self.c
+        data = self.sums.totals(problem.replicates.start)
+        return np.concatenate([data, np.ones((len(data), self.n_prior))], axis=1) if self.n_prior else data
