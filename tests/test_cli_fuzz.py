@@ -22,10 +22,11 @@ from scalinglab._files import safe_stems
 from scalinglab.cli import app
 
 from helpers_cli import CLEAN, OK, FastRunner, classify
+from helpers_hypothesis import examples
 
 runner = FastRunner(app)
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def check(args, *needles):
@@ -143,7 +144,7 @@ def curve_frame():
 
 
 @pytest.mark.slow
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])   # a fit and a figure each
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])   # a fit and a figure each
 @given(x_name=st.text(string.printable + "é$[]{}", min_size=1, max_size=10),
        y_name=st.text(string.printable + "é$[]{}", min_size=1, max_size=10))
 def test_any_column_names_are_fitted_printed_and_drawn(folder, curve_frame, x_name, y_name):
@@ -183,7 +184,7 @@ def test_plan_option_values_are_answered_or_refused(folder, saved_fit, target, f
 
 
 # -- file names from curve names -------------------------------------------------------------------
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(names=st.lists(st.text(max_size=12), max_size=8))
 def test_safe_stems_are_plain_distinct_file_names(names):
     stems = safe_stems(names)

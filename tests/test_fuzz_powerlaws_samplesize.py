@@ -16,9 +16,10 @@ from typer.testing import CliRunner
 
 import scalinglab as sl
 from scalinglab.cli import app
+from helpers_hypothesis import examples
 
 pw, ss = sl.powerlaws, sl.samplesize
-EXAMPLES = 200
+EXAMPLES = examples(200)
 FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                               HealthCheck.function_scoped_fixture])
 runner = CliRunner()
@@ -65,7 +66,7 @@ def test_every_comparison_is_finite(values, alternative):
     assert np.isfinite(c.R) and np.isfinite(c.normalized_R) and 0 <= c.p <= 1
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(values=st.lists(st.integers(1, 1000), min_size=3, max_size=80), n_boot=st.integers(1, 5),
        seed=st.integers(0, 2 ** 32 - 1))
 def test_gof_is_a_probability(values, n_boot, seed):
@@ -132,7 +133,7 @@ def test_interval_and_pac_sizes_are_numbers_or_errors(width, sigma, level, p, ma
         assert not np.isnan(res.n) and res.n >= 0
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(rows=st.integers(0, 40), cols=st.integers(1, 4), seed=st.integers(0, 1000),
        kind=st.sampled_from(["normal", "duplicates", "lattice", "constant", "nan"]),
        method=st.sampled_from(["twonn", "mle", "pca", "local_pca"]), k=st.integers(-1, 12))
@@ -176,7 +177,7 @@ def assert_clean(result):
 
 
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=csv_text, options=st.lists(st.sampled_from([
     ["--discrete"], ["--zipf"], ["--spectrum"], ["--column", "other"], ["--column", "missing"],
     ["--xmin", "0"], ["--xmin", "-3"], ["--xmin", "1e300"], ["--xmax", "nan"], ["--gof", "2"], ["--gof", "-1"],
@@ -190,7 +191,7 @@ def test_powerlaw_command_never_crashes(tmp_path, text, options):
 
 
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(command=st.sampled_from(["ttest", "proportions", "anova", "chisquare", "interval", "majority", "pac", "vc"]),
        values=st.lists(st.sampled_from(["0", "-1", "1e300", "nan", "inf", "0.5", "0.05", "0.8", "2", "1e-300",
                                         "abc", "100"]), min_size=8, max_size=8))
@@ -208,7 +209,7 @@ def test_samplesize_commands_never_crash(command, values):
 
 
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=csv_text, k=st.sampled_from(["3", "0", "-2", "20", "abc"]))
 def test_intrinsic_command_never_crashes(tmp_path, text, k):
     path = tmp_path / "points.csv"

@@ -13,6 +13,7 @@ from sklearn.svm import SVC
 
 import scalinglab as sl
 from scalinglab.experiment.spec import MAX_GEOMETRIC_COUNT, geometric
+from helpers_hypothesis import examples
 
 LOGREG = '[estimators.logreg]\nclass = "sklearn.linear_model.LogisticRegression"\n'
 
@@ -202,7 +203,7 @@ def _toml_value(v) -> str:
 
 
 @pytest.mark.slow                 # 300 examples, about a minute on 2 busy cores
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(top=st.dictionaries(_keys, _values, max_size=6), cls=_classes,
        params=st.dictionaries(st.sampled_from(["max_iter", "C", "alpha", "command"]), _scalars, max_size=2),
        after=st.dictionaries(_keys, _values, max_size=1), name_ok=st.booleans(), data_ok=st.booleans())
@@ -227,7 +228,7 @@ def test_fuzzed_toml_specs_load_or_raise_one_clear_error(tmp_path, top, cls, par
 
 
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(max_size=200))
 def test_fuzzed_text_is_a_spec_or_one_clear_error(tmp_path, text):
     path = tmp_path / "fuzz.toml"
