@@ -17,7 +17,7 @@ from scipy import optimize
 
 import scalinglab as sl
 from _data import chinchilla_curve, huber_objective
-from scalinglab.fit.bootstrap import resample_counts
+from scalinglab.fitting.resampling import resample_counts
 
 
 def main():

@@ -50,7 +50,7 @@ import suite                                               # noqa: E402
 
 def _bnsl_fits_many() -> str:
     """'' if sl.backtest can fit bnsl (its batched fit_many), else why not."""
-    from scalinglab.fit.many import StackedCurves, fit_many
+    from scalinglab.fitting.many import StackedCurves, fit_many
     x = np.geomspace(10, 1000, 8)
     try:
         fit_many(StackedCurves.pad([(x, 0.1 + 2 * x ** -0.3)]), "bnsl")

@@ -4,7 +4,7 @@ Data: the `lcdb` 0.1.0 source distribution from the package index (~68 MB, fetch
 benchmarks/curves/lcdb.py into ~/.cache/scalinglab/lcdb, never into the repo);
 `database-accuracy.csv` is reduced once to per (dataset, learner, size) mean validation error,
 its standard deviation over seeds and the number of seeds (a compressed .npz, ~1 MB).
-Then `scalinglab.backtest.run` on every (dataset, learner) curve: fit on the first half of
+Then `scalinglab.backtest.evaluate` on every (dataset, learner) curve: fit on the first half of
 the sizes (at least 4), predict the rest; prints method × median, mean, win rate, coverage,
 failures, the medians per curve category, auto's head-to-head record, and the wall time of
 the fits (all laws, with auto's inner backtest) and of the bootstrap intervals.
@@ -72,7 +72,7 @@ def least_squares_baseline(suite, laws, limit):
     starts of the law's grid, the best kept. Returns seconds per curve and the share of
     fits where it reached an objective at most 1e-6 above ours."""
     from scipy.optimize import least_squares
-    from scalinglab.fit.many import fit_many
+    from scalinglab.fitting.many import fit_many
     n = min(limit, len(suite))
     sub = suite.take(np.arange(n))
     t0 = time.perf_counter()

@@ -191,7 +191,7 @@ def case_fit(rng):
 def case_huber(rng):
     """A converged=True flag must mean the objective cannot be lowered (scipy on the same objective)."""
     from scipy import optimize
-    from scalinglab.fit.problem import Problem
+    from scalinglab.fitting.problem import Problem
     xs, y, seed = noisy_curve(rng, scale=1.0, replicates=int(rng.integers(1, 3)))
     delta = float(rng.choice([1e-9, 1e-7, 1e-5, 1e-3]))
     law = str(rng.choice(["power", "power_floor"]))

@@ -135,7 +135,7 @@ def test_pilot_sizes_the_evaluation_set_and_states_the_pac_range():
 
 
 def test_predict_size_closed_form_and_errors():
-    from scalinglab.advise import predict_size
+    from scalinglab.advisor import predict_size
     res = predict_size(0.05, (100, 0.2), 0.5, 0.0, source="test")
     assert res.n == pytest.approx(1600) and res.interval == pytest.approx((1600, 1600))
     with pytest.raises(sl.ScalingLabError, match="not below the anchor"):

@@ -191,7 +191,7 @@ def test_report_views(sample):
 def test_ensemble_answer_is_extrapolate_at_ten_times():
     x = 16 * np.sqrt(2) ** np.arange(8)
     curve = sl.Curve(x, 0.4 * x ** -0.3 + 0.05)
-    from scalinglab.backtest.extrapolate import ensemble_answer
+    from scalinglab.backtest.extrapolation import ensemble_answer
     answer = ensemble_answer(curve, factor=10, level=0.8, n_boot=50)
     table = sl.extrapolate(curve, [10 * x[-1]], levels=(0.8,), n_boot=50)
     assert answer.size == 10 * x[-1] and answer.prediction == table["prediction"].iloc[0]

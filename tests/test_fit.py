@@ -220,8 +220,8 @@ def test_unidentifiable_combination_is_named():
 
 
 def test_chunked_screening_equals_one_pass(monkeypatch):
-    from scalinglab.fit import optimize
-    from scalinglab.fit.problem import Problem
+    from scalinglab.fitting import optimize
+    from scalinglab.fitting.problem import Problem
     curve = sl.Curve(X, noisy("power", {"a": 2.0, "b": 0.3}))
     problem = Problem.build(sl.get_law("power"), curve, loss="huber", delta=1e-3, space="log")
     U = problem.to_u(np.c_[np.geomspace(0.1, 10, 50), np.linspace(0, 1, 50)])

@@ -11,7 +11,7 @@ import pytest
 from scipy import optimize
 
 import scalinglab as sl
-from scalinglab.fit.problem import Problem
+from scalinglab.fitting.problem import Problem
 
 X = np.geomspace(100, 1e4, 8)
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import scalinglab as sl
-from scalinglab.fit.engine import fit_quiet
-from scalinglab.fit.many import StackedCurves, fit_many
+from scalinglab.fitting.engine import fit_quiet
+from scalinglab.fitting.many import StackedCurves, fit_many
 
 SAMPLE = Path(__file__).parent / "data" / "lcdb_sample.csv"
 

@@ -1,4 +1,4 @@
-"""Replicates summed by size (scalinglab/fit/replicates.py): the same objective, gradient, fit and
+"""Replicates summed by size (scalinglab/fitting/replicates.py): the same objective, gradient, fit and
 bootstrap as one row per point, at a cost that does not grow with the replicates.
 
 Reference: the per-point objective (``Problem.build(..., aggregate=False)``), which is the
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 import scalinglab as sl
-from scalinglab.fit import problem as problem_module
-from scalinglab.fit.bootstrap import resample_counts
-from scalinglab.fit.problem import Problem
+from scalinglab.fitting import problem as problem_module
+from scalinglab.fitting.resampling import resample_counts
+from scalinglab.fitting.problem import Problem
 from scalinglab.laws import get_law
 
 

@@ -10,17 +10,24 @@ Public API (the contract; the CLI and README use only these names)::
     sl.extrapolate(curve, [1e6])                    # ensemble forecast, intervals calibrated on LCDB
 """
 
-from . import analysis, backtest, examples, experiment, literature, plan, powerlaws, quality, report, samplesize, transfer
-from .advise import advise
-from .backtest import extrapolate
-from .curves import Curve, CurveSet
-from .errors import FitError, ScalingLabError, ScalingLabWarning
-from .fit import Band, FitResult, fit
-from .examples import example_curve
-from .experiment import Study, StudySpec, geometric
-from .laws import Law, available_laws, get_law, register_law
+from ._lazy import lazy
+from ._version import __version__
 
-__version__ = "0.1.0"
+# Every public name is loaded on first use (PEP 562): ``import scalinglab`` loads no numpy,
+# pandas, scipy, scikit-learn, SQLAlchemy or matplotlib until a name needs them.
+__getattr__, __dir__ = lazy(__name__, {
+    "Curve": "curves", "CurveSet": "curves",
+    "FitError": "errors", "ScalingLabError": "errors", "ScalingLabWarning": "errors",
+    "fit": "fitting", "FitResult": "fitting", "Band": "fitting",
+    "extrapolate": "backtest",
+    "advise": "advisor",
+    "example_curve": "examples",
+    "Study": "experiment", "StudySpec": "experiment", "geometric": "experiment",
+    "Law": "laws", "available_laws": "laws", "get_law": "laws", "register_law": "laws",
+}, submodules=("analysis", "backtest", "examples", "experiment", "literature", "plan", "powerlaws", "quality", "report",
+               "samplesize", "transfer"))
 
 __all__ = ["Curve", "CurveSet", "fit", "extrapolate", "advise", "FitResult", "Band", "Law", "register_law", "get_law",
-           "available_laws", "example_curve", "analysis", "backtest", "examples", "experiment", "literature", "Study", "StudySpec", "geometric", "plan", "powerlaws", "quality", "report", "samplesize", "transfer", "ScalingLabError", "FitError", "ScalingLabWarning", "__version__"]
+           "available_laws", "example_curve", "analysis", "backtest", "examples", "experiment", "literature", "Study",
+           "StudySpec", "geometric", "plan", "powerlaws", "quality", "report", "samplesize", "transfer",
+           "ScalingLabError", "FitError", "ScalingLabWarning", "__version__"]

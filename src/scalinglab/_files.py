@@ -14,8 +14,6 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
-
 from .errors import ScalingLabError
 
 __all__ = ["decode_message", "reading", "safe_stems"]
@@ -36,6 +34,7 @@ def decode_message(exc: BaseException) -> str | None:
         return f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
     if isinstance(exc, tomllib.TOMLDecodeError):
         return f"not valid TOML ({exc})"
+    import pandas as pd     # here, not at the top: the command line's --help loads no pandas
     if isinstance(exc, pd.errors.EmptyDataError):
         return "empty: no header row and no data"
     if isinstance(exc, pd.errors.ParserError):

@@ -20,9 +20,9 @@ import pandas as pd
 from . import plan
 from .curves import Curve, CurveSet
 from .errors import ScalingLabWarning
-from .fit import FitResult
-from .fit.prepare import prepare_curve
-from .fit.select import compare_laws
+from .fitting import FitResult
+from .fitting.prepare import prepare_curve
+from .fitting.select import compare_laws
 
 
 @dataclass
@@ -57,7 +57,7 @@ def environment() -> dict:
     import scipy
     import sklearn
 
-    from . import __version__
+    from ._version import __version__
     return {"scalinglab": __version__, "python": platform.python_version(), "numpy": np.__version__,
             "scipy": scipy.__version__, "scikit-learn": sklearn.__version__, "pandas": pd.__version__,
             "matplotlib": matplotlib.__version__, "platform": platform.platform(),
@@ -69,7 +69,7 @@ def analyse_curve(name: str, curve: Curve, *, target: float | None = None, targe
     """Fit (auto), bootstrap and answer the planning questions for one curve. Without a
     ``target`` the question asked is "what removes 1 − ``target_share`` of today's fitted
     value": 75 % of today's error, or of today's distance from a perfect accuracy. The bootstrap
-    follows the one resampling rule (:func:`scalinglab.fit.bootstrap.resampling_unit`)."""
+    follows the one resampling rule (:func:`scalinglab.fitting.resampling.resampling_unit`)."""
     fitted, prepared = prepare_curve(curve, "log")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScalingLabWarning)
@@ -93,7 +93,7 @@ def analyse_curve(name: str, curve: Curve, *, target: float | None = None, targe
         result.answers = [result.estimate, plan.gain(chosen, factor=2, level=level),
                           plan.gain(chosen, factor=10, level=level), plan.regime(chosen, level=level)]
         if curve.n_distinct >= 4:
-            from .backtest.extrapolate import ensemble_answer
+            from .backtest.extrapolation import ensemble_answer
             result.answers.append(ensemble_answer(curve, factor=10, level=level, seed=seed))
     elif bootstrap and chosen.law.name == "chinchilla":
         budget = 6 * float(np.max(np.prod(curve.x[:, :2], axis=1))) * 10

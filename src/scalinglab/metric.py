@@ -20,7 +20,7 @@ Bounds, (lo, hi), say where the metric can lie. They are known in one of two way
 A higher-is-better metric needs a finite best value ``hi``; without explicit bounds it is
 taken as (0, 1), the range of an accuracy. A bounded metric gets forecasts and intervals
 inside its range by a transform (logit of f / cap, with cap the largest possible f), never
-by clipping; see :func:`scalinglab.backtest.extrapolate`.
+by clipping; see :func:`scalinglab.backtest.extrapolation`.
 """
 
 from __future__ import annotations

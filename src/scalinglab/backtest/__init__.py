@@ -8,10 +8,10 @@ split and the curve categories, :mod:`.calibration` for the intervals.
 """
 
 from .calibration import Calibration, calibrate, shipped
-from .extrapolate import extrapolate
-from .forecasts import ILL_BEHAVED, LAWS, METHODS, Forecast, choose
+from .extrapolation import extrapolate
+from .methods import ILL_BEHAVED, LAWS, METHODS, Forecast, choose
 from .protocol import SizeStats, Suite, classify, prepare, split
-from .run import BacktestReport, forecasts, run, run_rows, summarise
+from .evaluate import BacktestReport, forecasts, run, run_rows, summarise
 
 __all__ = ["extrapolate", "run", "run_rows", "forecasts", "summarise", "BacktestReport", "Calibration", "calibrate", "shipped", "SizeStats",
            "Suite", "prepare", "classify", "split", "choose", "Forecast", "LAWS", "METHODS", "ILL_BEHAVED"]

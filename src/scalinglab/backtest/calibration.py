@@ -1,7 +1,7 @@
 """Prediction intervals that mean what they say: split-conformal calibration of the width.
 
 Each method gives, per held-out size, a prediction ŷ and a log-scale unit u (its bootstrap
-and residual spread; see :mod:`scalinglab.backtest.forecasts`). The interval at level L is
+and residual spread; see :mod:`scalinglab.backtest.methods`). The interval at level L is
 ŷ · exp(± q_L u). A normal q (1.28 for 80 %) under-covers badly on real learning curves: a
 fit on a handful of sizes understates how far an extrapolation can be off, and the errors
 have heavy tails. So q_L is calibrated on backtests of *other* curves, split conformal

@@ -14,7 +14,7 @@ rise, then a fall) and "dipping" (a fall, then a significant rise at the end).
 Values are the *fitted* values of :mod:`scalinglab.metric` (lower is better: an accuracy enters
 as 1 − accuracy), so scores are |log ŷ − log y| of the error whichever way the metric points.
 No scale is assumed: a per-size mean of exactly 0 (a perfect score) follows the one rule for
-zeros (:mod:`scalinglab.fit.prepare`): half the smallest positive mean — of the training part
+zeros (:mod:`scalinglab.fitting.prepare`): half the smallest positive mean — of the training part
 for the fits (no peeking at the held-out sizes), of the whole curve for the held-out values.
 """
 
@@ -31,8 +31,8 @@ from scipy import stats
 
 from ..curves import Curve
 from ..errors import ScalingLabError, ScalingLabWarning
-from ..fit.many import StackedCurves
-from ..fit.prepare import positive_for_log
+from ..fitting.many import StackedCurves
+from ..fitting.prepare import positive_for_log
 
 
 
@@ -152,7 +152,7 @@ def _pad(rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndar
 
 
 def inner_split(n_train: int, holdout: float = 0.25) -> int:
-    """Sizes ``auto`` holds out of a training part: as :func:`scalinglab.fit.select.backtest_split`."""
+    """Sizes ``auto`` holds out of a training part: as :func:`scalinglab.fitting.select.backtest_split`."""
     n_hold = max(1, int(round(holdout * n_train)))
     return n_hold if n_train - n_hold >= 2 else 0
 
@@ -209,7 +209,7 @@ def prepare(curves: Mapping[str, SizeStats | Curve], min_train: int = 4) -> Suit
     if with_zeros:
         warnings.warn(f"{len(with_zeros)} curve(s) have sizes whose mean is exactly 0 ({', '.join(with_zeros[:5])}"
                       f"{' ...' if len(with_zeros) > 5 else ''}): each such mean is taken as half the smallest "
-                      "positive mean of its curve (the rule for zeros, scalinglab.fit.prepare)", ScalingLabWarning,
+                      "positive mean of its curve (the rule for zeros, scalinglab.fitting.prepare)", ScalingLabWarning,
                       stacklevel=3)
     return Suite(names, cats, evid, StackedCurves.pad(train), StackedCurves.pad(inner_train), *_pad(inner),
                  *_pad(test), np.array(last), np.array(unit), np.array(caps, float))

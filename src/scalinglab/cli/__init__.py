@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -39,7 +39,7 @@ def main(debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV, help="le
 
 
 def _fmt(value: float) -> str:
-    return "—" if value is None or not np.isfinite(value) else f"{value:.4g}"
+    return "—" if value is None or not math.isfinite(value) else f"{value:.4g}"
 
 
 def _print_result(res: sl.FitResult, level: float) -> None:
@@ -145,8 +145,8 @@ def fit(
         _run_fit(curve, law, loss, delta, space, bootstrap, by, seed, level, per_curve(json_out), per_curve(plot))
 
 
-@app.command()
-def demo(out: Path = typer.Option(Path("demo-output"), callback=output_folder,
+@app.command("demo")
+def demo_command(out: Path = typer.Option(Path("demo-output"), callback=output_folder,
                                   help="folder for the store, figures and JSON"),
          n_jobs: int = typer.Option(2, callback=workers, help="parallel workers"),
          bootstrap: int = typer.Option(1000, callback=resamples, help="bootstrap refits per fit")) -> None:
@@ -180,27 +180,20 @@ def laws() -> None:
     console.print(table)
 
 
-from .advise import advise  # noqa: E402
-from .backtest import backtest, extrapolate  # noqa: E402
-from .literature import literature  # noqa: E402
-from .plan import plan_app  # noqa: E402
-from .quality import quality  # noqa: E402
-from .powerlaw import powerlaw  # noqa: E402
-from .samplesize import samplesize_app  # noqa: E402
-from .study import study_app  # noqa: E402
-from .transfer import transfer  # noqa: E402
+# the command modules by their own names (a command function bound to a module's name would
+# hide the module: scalinglab.cli.advise must stay the module)
+from . import advise, backtest, literature, plan, powerlaw, quality, samplesize, study, transfer  # noqa: E402
 
-app.add_typer(plan_app, name="plan")
-app.add_typer(samplesize_app, name="samplesize")
-app.add_typer(study_app, name="study")
-app.command("powerlaw")(powerlaw)
-app.command("literature")(literature)
-app.command("backtest")(backtest)
-app.command("extrapolate")(extrapolate)
-app.command("advise")(advise)
-app.command("transfer")(transfer)
-app.command("quality")(quality)
-
+app.add_typer(plan.plan_app, name="plan")
+app.add_typer(samplesize.samplesize_app, name="samplesize")
+app.add_typer(study.study_app, name="study")
+app.command("powerlaw")(powerlaw.powerlaw)
+app.command("literature")(literature.literature)
+app.command("backtest")(backtest.backtest)
+app.command("extrapolate")(backtest.extrapolate)
+app.command("advise")(advise.advise)
+app.command("transfer")(transfer.transfer)
+app.command("quality")(quality.quality)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -11,10 +11,12 @@ two rows with the same size and seed.
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 import scalinglab as sl
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ._common import reading
 
@@ -65,6 +67,7 @@ def read_curves(file: Path, *, x: str | list[str], y: str, curve: str | None = N
                 **options) -> dict[str, sl.Curve]:
     """The curves in ``file``: one (named "") without ``curve``, else one per value of column
     ``curve``, in sorted order. ``options`` go to :meth:`scalinglab.Curve.from_frame`."""
+    import pandas as pd     # here, not at the top: `scalinglab --help` loads no pandas
     x_cols = [x] if isinstance(x, str) else list(x)
     with reading(file):
         if curve is None:

@@ -4,18 +4,20 @@ ScalingLabError naming the file (and the column or row), never a pandas tracebac
 from __future__ import annotations
 
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
-from pandas.api.types import is_bool_dtype, is_numeric_dtype
+from typing import TYPE_CHECKING
 
 import scalinglab as sl
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 #: Figure formats the plotting commands accept (matplotlib writes each).
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 
 
 def read_csv(path: Path) -> pd.DataFrame:
+    import pandas as pd     # here, not at the top: `scalinglab --help` loads no pandas
     try:
         df = pd.read_csv(path)
     except pd.errors.EmptyDataError:
@@ -33,6 +35,9 @@ def read_csv(path: Path) -> pd.DataFrame:
 
 def numeric_column(df: pd.DataFrame, column: str, path: Path) -> np.ndarray:
     """One column as finite floats; names the column and the file line of the first bad cell."""
+    import numpy as np
+    import pandas as pd
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
     if column not in df.columns:
         raise sl.ScalingLabError(f"{path}: column {column!r} not found; the table has {list(df.columns)}")
     values = df[column]
@@ -52,6 +57,8 @@ def numeric_column(df: pd.DataFrame, column: str, path: Path) -> np.ndarray:
 
 def numeric_frame(df: pd.DataFrame, columns, path: Path) -> np.ndarray:
     """The given columns (default: every numeric one) as a finite 2-D float array."""
+    import numpy as np
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
     if columns:
         names = list(columns)
     else:

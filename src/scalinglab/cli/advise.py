@@ -16,7 +16,6 @@ from typing import Optional
 import typer
 
 import scalinglab as sl
-from scalinglab.advise.inputs import SCENARIOS, scenario_name
 
 from ._common import console, reading
 
@@ -42,6 +41,7 @@ def _ask(text: str, kind=str):
 
 def _fill(answers: dict) -> dict:
     """Ask for what the scenario needs that the flags did not give."""
+    from scalinglab.advisor.inputs import SCENARIOS, scenario_name
     if answers["scenario"] is None:
         for key, text in SCENARIOS.items():
             typer.echo(f"  {key}: {text}", err=True)
@@ -97,6 +97,7 @@ def advise(
     if _interactive():
         answers = _fill(answers)
     if answers["scenario"] is None:
+        from scalinglab.advisor.inputs import SCENARIOS
         raise sl.ScalingLabError("give --scenario (" + ", ".join(SCENARIOS) + "); no prompt when not on a terminal")
     if (baseline_n is None) != (baseline_error is None):
         raise sl.ScalingLabError("give --baseline-n and --baseline-error together (one point of a similar curve)")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import numpy as np
 import typer
 from rich.progress import track
 
@@ -14,6 +14,9 @@ import scalinglab as sl
 
 from ._common import console
 from ._table import figure_path, numeric_column, numeric_frame, read_csv
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The most bootstrap draws the command runs (2,500 give the p-value to ±0.01, Clauset et al.
 #: 2009, §4.1); more only takes longer.
@@ -35,7 +38,7 @@ def _check_options(gof: int, seed: int, xmin, xmax) -> None:
     if seed < 0:
         raise sl.ScalingLabError(f"--seed must be >= 0, got {seed}")
     for name, value in (("--xmin", xmin), ("--xmax", xmax)):
-        if value is not None and not (np.isfinite(value) and value > 0):
+        if value is not None and not (math.isfinite(value) and value > 0):
             raise sl.ScalingLabError(f"{name} must be a positive finite number, got {value}")
 
 

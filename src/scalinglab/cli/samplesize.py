@@ -15,7 +15,6 @@ from ._table import numeric_column, numeric_frame, read_csv
 
 samplesize_app = typer.Typer(help="Sample size before any experiment: power analysis, interval widths, "
                                   "PAC/VC bounds, intrinsic dimension.", no_args_is_help=True)
-ss = sl.samplesize
 SOLVE_HELP = "the unknown: n, effect, alpha or power (default: whichever of n, effect, power is not given)"
 
 
@@ -38,7 +37,7 @@ def ttest(effect: Optional[float] = typer.Option(None, help="Cohen's d"),
           solve: Optional[str] = typer.Option(None, help=SOLVE_HELP)) -> None:
     """Power analysis of a t-test."""
     kw = _unknown(solve, {"effect": effect, "n": n, "power": power, "alpha": alpha})
-    answer(lambda: ss.ttest(**kw, kind=kind, ratio=ratio, alternative=alternative))
+    answer(lambda: sl.samplesize.ttest(**kw, kind=kind, ratio=ratio, alternative=alternative))
 
 
 @samplesize_app.command("proportions")
@@ -49,7 +48,7 @@ def proportions(p1: float = typer.Option(...), p2: float = typer.Option(..., hel
                 solve: Optional[str] = typer.Option(None, help="n, alpha or power")) -> None:
     """Power analysis for one or two proportions (Cohen's h)."""
     kw = _unknown(solve, {"n": n, "power": power, "alpha": alpha})
-    answer(lambda: ss.proportions(p1=p1, p2=p2, **kw, kind=kind, ratio=ratio, alternative=alternative))
+    answer(lambda: sl.samplesize.proportions(p1=p1, p2=p2, **kw, kind=kind, ratio=ratio, alternative=alternative))
 
 
 @samplesize_app.command("anova")
@@ -60,7 +59,7 @@ def anova(effect: Optional[float] = typer.Option(None, help="Cohen's f (0.1 smal
           solve: Optional[str] = typer.Option(None, help=SOLVE_HELP)) -> None:
     """Power analysis of the one-way ANOVA F-test (Cohen's f)."""
     kw = _unknown(solve, {"effect": effect, "n": n, "power": power, "alpha": alpha})
-    answer(lambda: ss.anova(**kw, k_groups=k_groups))
+    answer(lambda: sl.samplesize.anova(**kw, k_groups=k_groups))
 
 
 @samplesize_app.command("chisquare")
@@ -72,7 +71,7 @@ def chisquare(effect: Optional[float] = typer.Option(None, help="Cohen's w (0.1 
               solve: Optional[str] = typer.Option(None, help=SOLVE_HELP)) -> None:
     """Power analysis of the chi-square goodness-of-fit test (Cohen's w)."""
     kw = _unknown(solve, {"effect": effect, "n": n, "power": power, "alpha": alpha})
-    answer(lambda: ss.chisquare(**kw, n_bins=n_bins, ddof=ddof))
+    answer(lambda: sl.samplesize.chisquare(**kw, n_bins=n_bins, ddof=ddof))
 
 
 @samplesize_app.command("interval")
@@ -85,15 +84,15 @@ def interval(kind: str = typer.Argument(..., help="prediction, mean or proportio
     """N for an interval of a given width (per partition, and in all)."""
     def make():
         if kind == "proportion":
-            return ss.proportion_interval_n(width, p=p, level=level, method=method or "wilson")
+            return sl.samplesize.proportion_interval_n(width, p=p, level=level, method=method or "wilson")
         if sigma is None:
             raise sl.ScalingLabError("--sigma is needed for prediction and mean intervals")
         if partitions > 1:
-            return ss.partitions_n([sigma] * partitions, width, kind=kind, level=level, method=method or "z")
+            return sl.samplesize.partitions_n([sigma] * partitions, width, kind=kind, level=level, method=method or "z")
         if kind == "prediction":
-            return ss.prediction_interval_n(width, sigma, level=level)
+            return sl.samplesize.prediction_interval_n(width, sigma, level=level)
         if kind == "mean":
-            return ss.mean_interval_n(width, sigma, level=level, method=method or "z")
+            return sl.samplesize.mean_interval_n(width, sigma, level=level, method=method or "z")
         raise sl.ScalingLabError(f"kind must be prediction, mean or proportion, got {kind!r}")
     answer(make)
 
@@ -102,7 +101,7 @@ def interval(kind: str = typer.Argument(..., help="prediction, mean or proportio
 def majority(margin: float = typer.Option(..., help="majority share minus 1/2"),
              level: float = typer.Option(0.95)) -> None:
     """Labels needed to see a partition's majority label win, with confidence."""
-    answer(lambda: ss.majority_n(margin, level=level))
+    answer(lambda: sl.samplesize.majority_n(margin, level=level))
 
 
 @samplesize_app.command("pac")
@@ -116,10 +115,10 @@ def pac(eps: float = typer.Option(..., help="error"), delta: float = typer.Optio
         if (vc is None) == (hypotheses is None):
             raise sl.ScalingLabError("give --vc or --hypotheses")
         if hypotheses is not None:
-            return ss.pac_finite(hypotheses, eps, delta, agnostic=case == "agnostic")
+            return sl.samplesize.pac_finite(hypotheses, eps, delta, agnostic=case == "agnostic")
         if case == "agnostic":
-            return ss.pac_agnostic(vc, eps, delta)
-        return ss.pac_realizable(vc, eps, delta, kind=kind)
+            return sl.samplesize.pac_agnostic(vc, eps, delta)
+        return sl.samplesize.pac_realizable(vc, eps, delta, kind=kind)
     answer(make)
 
 
@@ -132,9 +131,9 @@ def vc(weights: int = typer.Option(...), units: Optional[int] = typer.Option(Non
         if activation == "threshold":
             if units is None:
                 raise sl.ScalingLabError("--units is needed for threshold networks")
-            return (f"VC dimension <= {ss.vc_threshold_network(weights, units):.1f} (upper bound 2W·log2(eU), "
+            return (f"VC dimension <= {sl.samplesize.vc_threshold_network(weights, units):.1f} (upper bound 2W·log2(eU), "
                     "Baum & Haussler 1989)")
-        return ss.vc_network_order(weights, layers or 1, activation=activation)
+        return sl.samplesize.vc_network_order(weights, layers or 1, activation=activation)
     answer(make)
 
 
@@ -147,13 +146,13 @@ def intrinsic(file: Path = typer.Argument(..., exists=True, dir_okay=False, help
         X = numeric_frame(read_csv(file), column, file)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", sl.ScalingLabWarning)
-            two, ml = ss.intrinsic.twonn(X), ss.intrinsic.mle(X, k=k)
+            two, ml = sl.samplesize.intrinsic.twonn(X), sl.samplesize.intrinsic.mle(X, k=k)
         for message in dict.fromkeys(str(w.message) for w in caught):
             console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
         d = ml.dimension
         return (f"{two}\n{ml}\nHeuristic only: a data exponent near 1/d = "
-                f"{ss.intrinsic.exponent_from_dimension(d):.3f}; a model-size exponent near 4/d = "
-                f"{ss.intrinsic.exponent_from_dimension(d, kind='model'):.3f} (Sharma & Kaplan 2020).")
+                f"{sl.samplesize.intrinsic.exponent_from_dimension(d):.3f}; a model-size exponent near 4/d = "
+                f"{sl.samplesize.intrinsic.exponent_from_dimension(d, kind='model'):.3f} (Sharma & Kaplan 2020).")
     answer(make)
 
 
@@ -170,7 +169,7 @@ def partitions(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
         df = read_csv(file)
         response = None if y is None else numeric_column(df, y, file)
         X = numeric_frame(df.drop(columns=[y] if y else []), None, file)
-        choice, plan = ss.partition_plan(X, width, y=response, sigma=sigma, kind=kind, level=level,
+        choice, plan = sl.samplesize.partition_plan(X, width, y=response, sigma=sigma, kind=kind, level=level,
                                          criterion=criterion)
         console.print(choice.clusters)
         return f"{choice}\n{plan}"

@@ -15,15 +15,20 @@ import typer
 from rich.table import Table
 
 import scalinglab as sl
-from scalinglab.experiment.runner import PENDING, TOTAL
-from scalinglab.experiment.store import COMPLETE, FAILED, RECLAIMABLE, RUNNING, Store
 
 from ._common import console
 
 study_app = typer.Typer(help="Data-scaling studies: run from a TOML spec, check progress, export, delete or "
                              "upgrade a store.", no_args_is_help=True)
 
-STATES = (COMPLETE, FAILED, RUNNING, RECLAIMABLE, PENDING, TOTAL)
+
+
+def _states() -> tuple[str, ...]:
+    """The run states in the order the status table shows them (the store, and SQLAlchemy with
+    it, is loaded only by the commands that use it: ``scalinglab --help`` stays quick)."""
+    from scalinglab.experiment.runner import PENDING, TOTAL
+    from scalinglab.experiment.store import COMPLETE, FAILED, RECLAIMABLE, RUNNING
+    return (COMPLETE, FAILED, RUNNING, RECLAIMABLE, PENDING, TOTAL)
 
 
 @study_app.command("run")
@@ -38,6 +43,7 @@ def run(spec: Path = typer.Argument(..., help="study spec (TOML)"),
     """Run (or resume) a study: finished runs are skipped, in-flight runs of dead workers redone;
     then fit its curves and write the HTML report. Exit status: 0 complete, 1 runs failed,
     4 incomplete (runs held by other workers or not started)."""
+    from scalinglab.experiment.store import COMPLETE
     study = sl.Study(sl.StudySpec.from_toml(spec), store=url or str(db))
     summary = study.run(n_jobs=n_jobs, executor=executor, retry_failed=retry_failed)
     console.print(str(summary), soft_wrap=True, markup=False)
@@ -64,6 +70,7 @@ def _render(analysis, out: Path) -> None:
 
 def report_from_store(db: str, name: Optional[str], out: Path, *, target, bootstrap: int) -> None:
     """Rebuild the study from its stored spec and runs (no training) and write its report."""
+    from scalinglab.experiment.store import Store
     store = Store(db, read_only=True)
     names = store.study_names()
     if not names:
@@ -78,6 +85,7 @@ def report_from_store(db: str, name: Optional[str], out: Path, *, target, bootst
 
 
 def _studies(db: str, name: Optional[str]) -> list:
+    from scalinglab.experiment.store import Store
     store = Store(db, read_only=True)
     return [sl.Study.open(store, n) for n in ([name] if name else store.study_names())]
 
@@ -95,11 +103,12 @@ def status(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
         typer.echo(json.dumps(out, indent=2, default=str))
         return
     table = Table(title=f"studies in {studies[0].store.url if studies else db}")
-    for col in ("study", *(s.lower() for s in STATES), "median train s"):
+    states = _states()
+    for col in ("study", *(s.lower() for s in states), "median train s"):
         table.add_column(col)
     for s in studies:
-        counts, df = s.status(), s.frame(COMPLETE)
-        table.add_row(s.name, *(str(counts[k]) for k in STATES),
+        counts, df = s.status(), s.frame(states[0])     # complete runs
+        table.add_row(s.name, *(str(counts[k]) for k in states),
                       f"{df['train_time'].median():.3g}" if len(df) else "—")
         for row in s.failures().itertuples():
             console.print(f"[yellow]failed[/yellow] {s.name}: {row.estimator} size {row.size} seed {row.seed}: "
@@ -132,6 +141,8 @@ def delete(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
            name: str = typer.Argument(..., help="the study to delete, with all its runs"),
            yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation")) -> None:
     """Delete a study and its runs (to start it afresh under the same name)."""
+    from scalinglab.experiment.runner import TOTAL
+    from scalinglab.experiment.store import Store
     store = Store(db, read_only=True)
     n = sl.Study.open(store, name).status()[TOTAL]
     if not yes and not typer.confirm(f"delete study {name!r} and its runs from {store.url}?", default=False):
@@ -144,5 +155,6 @@ def delete(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
 def upgrade(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL")) -> None:
     """Migrate a store written by an older scalinglab to this version's schema (one
     transaction; back the store up first)."""
+    from scalinglab.experiment.store import Store
     old, new = Store.upgrade(db)
     console.print(f"store schema {old} -> {new}" if old != new else f"store schema {new} is current", markup=False)

@@ -6,7 +6,7 @@ classification", x="data")`` to find fits like yours, ``Prior`` / ``make_prior``
 """
 
 from .prior import Prior, exponent_parameter, make_prior
-from .query import Matches, query, similar
-from .table import load as table
+from .search import Matches, query, similar
+from .rows import load as table
 
 __all__ = ["table", "query", "similar", "Matches", "Prior", "make_prior", "exponent_parameter"]

@@ -69,7 +69,7 @@ def make_prior(spec, law, *, x: str = "data") -> Prior:
             raise ScalingLabError(f"this literature row has no numeric exponent: {spec['exponent']!r}")
         prior = Prior({name: (sign * mu, max(SINGLE_ROW_SD * mu, MIN_SD))}, f"row: {spec['citation']}")
     elif isinstance(spec, str) and spec.startswith("literature:"):
-        from .query import similar
+        from .search import similar
         question = spec.split(":", 1)[1].strip()
         matches = similar(question, x=x, kind="loss")
         rows = matches.best_rows if matches.best_rows is not None else matches.rows

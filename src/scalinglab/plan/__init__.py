@@ -9,8 +9,8 @@ one plain sentence with the numbers.
 
 from . import toy
 from .compute import ComputeOptimal, InferenceOptimal, IsoFlop, compute_optimal, inference_optimal, isoflop
-from .economics import Economics, economics
-from .regime import Regime, regime
+from .value import Economics, economics
+from .regimes import Regime, regime
 from .targets import DataEstimate, GainEstimate, data_for, gain
 from .tranche import NextTranche, next_tranche
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ScalingLabError
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 
 #: Bootstrap refits made on the fly when a fit arrives without draws.
 DEFAULT_DRAWS = 1000
@@ -14,7 +14,7 @@ DEFAULT_DRAWS = 1000
 def with_draws(fit: FitResult, level: float, n_boot: int = DEFAULT_DRAWS, seed: int = 0) -> FitResult:
     """The fit itself if it has enough bootstrap draws for an interval at ``level`` (a fit with
     too few is refused, never used), else a bootstrapped copy made under the one resampling
-    rule of :func:`scalinglab.fit.bootstrap.resampling_unit` (whole seeds only when there are
+    rule of :func:`scalinglab.fitting.resampling.resampling_unit` (whole seeds only when there are
     at least 5): every answer carries an interval that means what it says."""
     if not isinstance(fit, FitResult):
         raise ScalingLabError(f"expected a FitResult from sl.fit(...), got {type(fit).__name__}")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..curves import Curve
 from ..errors import ScalingLabError
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from ._common import check_level, check_target, interval, num, number, require_fit, span, with_draws
 
 __all__ = ["ComputeOptimal", "compute_optimal", "IsoFlop", "isoflop", "InferenceOptimal", "inference_optimal"]

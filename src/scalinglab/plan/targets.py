@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ScalingLabError
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from ._common import check_level, check_target, interval, num, require_one_input, span, with_draws
 
 __all__ = ["DataEstimate", "GainEstimate", "data_for", "gain"]

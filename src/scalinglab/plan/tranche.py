@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from ._common import check_level, num, number, require_one_input, with_draws
-from .regime import Regime, regime
+from .regimes import Regime, regime
 from .targets import DataEstimate, data_for
 
 __all__ = ["NextTranche", "next_tranche"]

@@ -34,8 +34,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from ..errors import ScalingLabError
-
-ALTERNATIVES = ("lognormal", "exponential", "stretched_exponential", "truncated_power_law")
+from .alternatives import ALTERNATIVES
 
 
 def power_law_loglik(x, alpha, xmin):

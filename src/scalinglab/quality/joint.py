@@ -19,7 +19,7 @@ import numpy as np
 
 from .._jsonable import jsonable
 from ..errors import ScalingLabError
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from ..plan._common import check_level, interval, num, span
 
 __all__ = ["CleanWorth", "QualityFloor", "clean_worth", "quality_floor"]

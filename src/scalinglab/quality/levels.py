@@ -12,7 +12,7 @@ import pandas as pd
 from .._jsonable import records
 from ..curves import Curve
 from ..errors import ScalingLabError
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from ..plan import data_for
 from ..plan._common import check_level, interval, num, span
 

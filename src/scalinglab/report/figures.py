@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+# Figures are built without pyplot: no backend is switched (importing the package changes no
+# global state) and no figure is kept in pyplot's registry; Figure.savefig renders with Agg.
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only: no display needed (servers, CI)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..fit.result import FitResult  # noqa: E402
+from ..fitting.result import FitResult
 
 def _text(value) -> str:
     """A user's string (column, metric, curve or paper name) shown as written: matplotlib would
@@ -20,7 +19,10 @@ def _text(value) -> str:
 
 def _axes(ax, size):
     """The given axes, or a new figure of ``size`` inches."""
-    return (ax.figure, ax) if ax is not None else plt.subplots(figsize=size, dpi=120)
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=size, dpi=120)
+    return fig, fig.subplots()
 
 
 def _finish(fig, path):
@@ -28,7 +30,6 @@ def _finish(fig, path):
     fig.tight_layout()
     if path is not None:
         fig.savefig(path)
-        plt.close(fig)
     return fig
 
 
@@ -267,7 +268,8 @@ def plot_bootstrap(result, path=None):
     names = result.law.param_names
     cols = min(len(names), 3)
     rows = int(np.ceil(len(names) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.1 * rows), dpi=120, squeeze=False)
+    fig = Figure(figsize=(2.6 * cols, 2.1 * rows), dpi=120)
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax, j in zip(axes.ravel(), range(len(names))):
         _histogram(ax, draws[:, j])
         ax.axvline(result.theta[j], color=COLORS["fit"], lw=2)

@@ -7,7 +7,6 @@ import io
 from types import SimpleNamespace
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -62,7 +61,6 @@ def render_figures(analysis, folder: Path | None = None) -> dict:
                 stem = folder / f"{stems[str(c.name)]}-{key}"
                 fig.savefig(stem.with_suffix(".svg"))
                 stem.with_suffix(".png").write_bytes(png)
-            plt.close(fig)
             encoded[key] = base64.b64encode(png).decode("ascii")
         out[c.name] = SimpleNamespace(**encoded)
     return out

@@ -10,6 +10,6 @@ object whose ``str`` is one sentence with the numbers and ``to_dict()`` is JSON-
 from .effective import EffectiveData, effective_data
 from .law import TransferFit, fit_transfer
 from .scratch import Scratch
-from .worth import TransferWorth, worth
+from .pretraining import TransferWorth, worth
 
 __all__ = ["effective_data", "fit_transfer", "worth", "EffectiveData", "TransferFit", "TransferWorth", "Scratch"]

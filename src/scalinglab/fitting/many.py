@@ -117,7 +117,7 @@ class ManyFits:
     def bootstrap(self, n: int, *, seed: int = 0, keys=None, max_iter: int = 100) -> np.ndarray:
         """Parameter draws (curves, n, p): each curve's points resampled with replacement and
         refitted, warm-started at its estimate, every curve and resample of one padding width
-        in one batch (as :func:`scalinglab.fit.bootstrap.bootstrap` does for one curve).
+        in one batch (as :func:`scalinglab.fitting.bootstrap` does for one curve).
         Failed draws are NaN.
 
         Each curve's resamples come from its own generator, seeded by (``seed``, its key):

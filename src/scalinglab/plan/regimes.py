@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from ._common import check_level, interval, num, require_one_input, span, with_draws
 
 __all__ = ["Regime", "regime", "local_slope"]

@@ -23,9 +23,9 @@ from joblib import Parallel, delayed
 from ..curves import Curve
 from ..errors import ScalingLabError
 from . import calibration as cal
-from .forecasts import (LAWS, METHODS, Forecast, auto_forecast, ensemble_forecast, fit_law, log_rmse,
+from .methods import (LAWS, METHODS, Forecast, auto_forecast, ensemble_forecast, fit_law, log_rmse,
                         last_forecast, law_forecast)
-from .extrapolate import check_n_boot
+from .extrapolation import check_n_boot
 from .protocol import SizeStats, Suite, prepare
 
 

@@ -46,6 +46,7 @@ class FitResult:
     warnings : tuple of str         plain-language caveats (also emitted by ``fit``)
     draws : ndarray (B, p) or None  bootstrap parameter draws (see :meth:`bootstrap`)
     selection : DataFrame or None   model-selection table when ``law="auto"``
+    at_bounds : dict of bool        per parameter: pressed against a bound of its range
     """
 
     law: Law
@@ -67,6 +68,8 @@ class FitResult:
     selection: pd.DataFrame | None = None
     selection_reason: str = ""
     prior: dict | None = None
+    #: per parameter: pressed against a finite bound of its range (computed when the fit is made or read)
+    at_bounds: Mapping[str, bool] = field(default_factory=dict)
 
     # -- parameters -------------------------------------------------------------------
     @property
@@ -76,14 +79,6 @@ class FitResult:
     @property
     def n_free(self) -> int:
         return self.law.n_params - len(self.fixed)
-
-    @property
-    def at_bounds(self) -> dict[str, bool]:
-        from .diagnostics import at_bounds
-        from .problem import Problem
-        problem = Problem.build(self.law, self.curve, loss=self.loss, delta=self.delta, space=self.space,
-                                fixed=dict(self.fixed))
-        return at_bounds(problem, self.theta)
 
     @property
     def floor(self) -> float:
@@ -201,8 +196,9 @@ class FitResult:
         return None
 
     def bootstrap(self, n: int = 1000, *, by: str = "auto", seed=None) -> "FitResult":
-        """A copy with ``n`` bootstrap draws (see :func:`scalinglab.fit.bootstrap.bootstrap`)."""
-        from .bootstrap import bootstrap
+        """A copy with ``n`` bootstrap draws: a convenience for :func:`scalinglab.fitting.bootstrap`
+        (the fit layer does the work; the result stays data)."""
+        from .resampling import bootstrap
         return bootstrap(self, n=n, by=by, seed=seed)
 
     def _require_draws(self, level: float | None = None) -> np.ndarray:
@@ -246,7 +242,7 @@ class FitResult:
 
     def to_json(self, path: str | Path | None = None) -> str:
         """Serialise to strict JSON (and write it to ``path`` if given); :meth:`from_json` reads
-        it back exactly. See :mod:`scalinglab.fit.serialize`."""
+        it back exactly. See :mod:`scalinglab.fitting.serialize`."""
         text = dumps(self.summary())
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")

@@ -23,6 +23,7 @@ import pandas as pd
 from ..curves import Curve
 from ..errors import ScalingLabError
 from ..laws.base import get_law
+from .diagnostics import bounds_pressed
 
 SCHEMA = "scalinglab.FitResult/2"
 #: Files written before the metric kept its direction and bounds (read for compatibility:
@@ -298,6 +299,7 @@ def load(source, cls):
         selection=_selection(check, data.get("selection")),
         selection_reason=check.text(data.get("selection_reason", ""), "selection_reason"),
         prior=_prior(check, data.get("prior"), law),
+        at_bounds=bounds_pressed(law, theta, [name not in fixed for name in law.param_names]),
     )
     canonical = curve.canonical()
     if canonical is not curve:                    # a file whose rows were reordered by hand

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,7 +19,9 @@ from ..errors import ScalingLabError, ScalingLabWarning
 from .objective import SHARE_WARM
 from .optimize import levenberg_marquardt
 from .problem import Problem
-from .result import FitResult
+
+if TYPE_CHECKING:
+    from .result import FitResult
 
 BY = ("auto", "point", "seed", "group")
 

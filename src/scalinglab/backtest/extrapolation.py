@@ -1,6 +1,6 @@
 """``extrapolate``: the benchmark's most accurate method, for one curve of your own.
 
-The robust ensemble of :mod:`scalinglab.backtest.forecasts` (median of the log predictions
+The robust ensemble of :mod:`scalinglab.backtest.methods` (median of the log predictions
 of the last value and the five laws) with prediction intervals calibrated by split
 conformal prediction on LCDB learning curves (:mod:`scalinglab.backtest.calibration`). On
 the LCDB evaluation half it had the lowest median error of all methods; see the README.
@@ -16,11 +16,11 @@ import pandas as pd
 
 from ..curves import Curve
 from ..errors import ScalingLabError, ScalingLabWarning
-from ..fit.many import StackedCurves, fit_many
-from ..fit.prepare import positive_for_log
+from ..fitting.many import StackedCurves, fit_many
+from ..fitting.prepare import positive_for_log
 from ..metric import Metric
 from . import calibration as cal
-from .forecasts import LAWS, ensemble_forecast, last_forecast, law_forecast
+from .methods import LAWS, ensemble_forecast, last_forecast, law_forecast
 from .protocol import SizeStats, last_value_unit
 
 
@@ -92,7 +92,7 @@ def extrapolate(curve: Curve | SizeStats, sizes, *, levels=cal.LEVELS, n_boot: i
 
     Scale: nothing is assumed about the metric's scale (an MSE of 1e-6 is forecast like a loss
     of 3); a per-size mean of exactly 0 follows the rule for zeros of
-    :mod:`scalinglab.fit.prepare` (half the smallest positive mean, with a warning).
+    :mod:`scalinglab.fitting.prepare` (half the smallest positive mean, with a warning).
 
     Bounds: a bounded metric (an error rate, an accuracy: see :mod:`scalinglab.metric`) gets
     intervals inside its bounds, by the logit transform of
@@ -117,7 +117,7 @@ def extrapolate(curve: Curve | SizeStats, sizes, *, levels=cal.LEVELS, n_boot: i
     if zeros.size:
         warnings.warn(f"{zeros.size} size(s) have a mean {metric.fitted_name} of exactly 0 (size(s) "
                       f"{', '.join(f'{v:g}' for v in stats.sizes[zeros])}): taken as {replacement:.3g}, half the "
-                      "smallest positive mean (the rule for zeros, scalinglab.fit.prepare)", ScalingLabWarning,
+                      "smallest positive mean (the rule for zeros, scalinglab.fitting.prepare)", ScalingLabWarning,
                       stacklevel=2)
     train, X = StackedCurves.pad([(stats.sizes, mean)]), sizes[None, :]
     members = [last_forecast(mean[-1:], np.array([last_value_unit(stats, len(mean), mean)]), len(sizes))]

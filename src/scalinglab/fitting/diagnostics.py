@@ -19,13 +19,19 @@ _BOUND_HINTS = {
 
 def at_bounds(problem: Problem, theta: np.ndarray, rtol: float = 1e-7) -> dict[str, bool]:
     """For each free parameter: is it pressed against a finite bound of its natural range?"""
-    lo, hi = problem.law.bound_arrays()
+    return bounds_pressed(problem.law, theta, problem.free, rtol)
+
+
+def bounds_pressed(law, theta: np.ndarray, free, rtol: float = 1e-7) -> dict[str, bool]:
+    """:func:`at_bounds` from the law, the parameters and the mask of free ones (no fitting
+    problem needed: a saved fit is checked when it is read)."""
+    lo, hi = law.bound_arrays()
     scale = np.maximum(np.abs(theta), 1.0)
     out = {}
-    for j, name in enumerate(problem.law.param_names):
+    for j, name in enumerate(law.param_names):
         pressed = (np.isfinite(lo[j]) and theta[j] - lo[j] <= rtol * scale[j]) or \
                   (np.isfinite(hi[j]) and hi[j] - theta[j] <= rtol * scale[j])
-        out[name] = bool(pressed and problem.free[j])
+        out[name] = bool(pressed and free[j])
     return out
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScalingLabError
-from .table import load
+from .rows import load
 
 X_KINDS = ("data", "params", "compute")
 KINDS = ("loss", "allocation", "hyperparameter", "starting_point", "other")
@@ -85,7 +85,7 @@ def similar(description: str, *, x: str = "data", kind: str = "loss", limit: int
             table: pd.DataFrame | None = None) -> Matches:
     """Published fits most like ``description`` (e.g. "image classification"): rows ranked by
     how many of its words (or synonyms) they mention, then verified before from-memory.
-    ``table``: the rows to search (default :func:`scalinglab.literature.table`; pass
+    ``table``: the rows to search (default :func:`scalinglab.literature.rows`; pass
     ``table(extra=[path])`` to search rows of your own too)."""
     df = query(x=x, kind=kind, table=table)
     words = _words(description)

@@ -76,5 +76,5 @@ def prepare_curve(curve: Curve, space: str) -> tuple[Curve, tuple[str, ...]]:
                   labels=curve.labels)
     note = (f"{zero.size} value(s) of {name} are exactly 0 (row(s) {_rows(curve.labels, zero)}), which has no "
             f"logarithm: fitted as {replacement:.3g}, half the smallest positive value of the curve "
-            "(the rule for zeros, see scalinglab.fit.prepare)")
+            "(the rule for zeros, see scalinglab.fitting.prepare)")
     return fixed.canonical(), (note,)

@@ -83,7 +83,7 @@ class Problem:
     prior_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     prior_mu: np.ndarray = field(default_factory=lambda: np.zeros(0))
     prior_scale: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    # replicates summed by size (see fit/replicates.py): the data rows are then the distinct
+    # replicates summed by size (see fitting/replicates.py): the data rows are then the distinct
     # sizes, y their weighted mean target (back on the fitted scale) and w their total weight
     replicates: SizeRows | None = None
 
@@ -93,7 +93,7 @@ class Problem:
               aggregate: bool | None = None) -> "Problem":
         """``prior`` (a literature.Prior) with ``noise`` (sd of one point's residual) adds one
         residual per prior target: (noise / sd) * (theta - mean). ``aggregate``: sum the
-        replicates of each size exactly (:mod:`scalinglab.fit.replicates`); by default whenever
+        replicates of each size exactly (:mod:`scalinglab.fitting.replicates`); by default whenever
         a size has more than one point. The objective is the same either way."""
         obj.check_loss(loss, delta)
         if space not in SPACES:

@@ -13,7 +13,7 @@ import numpy as np
 from .. import literature, samplesize
 from ..curves import Curve
 from ..errors import ScalingLabError, ScalingLabWarning
-from ..fit import fit as fit_law
+from ..fitting import fit as fit_law
 from ..laws import get_law
 from ..literature.prior import MIN_SD, SINGLE_ROW_SD
 

@@ -4,7 +4,7 @@ curve plus the log-scale *unit* of its prediction interval.
 * ``last``: the last training value; unit: its standard error across seeds combined with
   the latest change of the curve.
 * each law (M1 ``power``, M2 ``power_floor``, ``m3``, ``m4``, ``exp_floor``): fitted to
-  every training part at once (:func:`scalinglab.fit.many.fit_many`, the loss and space of
+  every training part at once (:func:`scalinglab.fitting.many.fit_many`, the loss and space of
   :func:`scalinglab.fit`); unit: sqrt(sd² + s²), sd the standard deviation of log ŷ over
   bootstrap refits (points resampled) and s the residual standard deviation of the fit.
 * ``auto``: the rule of ``fit(law="auto")`` among these five laws (``fit`` also tries
@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fit.many import ManyFits, fit_many
-from ..fit.select import TIE, weigh_weak_evidence
+from ..fitting.many import ManyFits, fit_many
+from ..fitting.select import TIE, weigh_weak_evidence
 from ..laws.base import get_law
 from .protocol import Suite
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fit.result import FitResult
+from ..fitting.result import FitResult
 from ._common import check_level, interval, num, number, require_one_input, span, with_draws
-from .regime import local_slope
+from .regimes import local_slope
 
 __all__ = ["Economics", "economics"]
 
