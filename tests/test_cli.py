@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -265,3 +266,16 @@ def test_extrapolate_command(tmp_path):
     pd.DataFrame({"n": [1, 2, 3.0], "err": [0.5, 0.4, 0.3]}).to_csv(short, index=False)
     result = runner.invoke(app, ["extrapolate", str(short), "--x", "n", "--y", "err", "--at", "10"])
     assert result.exit_code == 2 and "at least 4" in result.output
+
+
+def test_fit_output_is_computed_by_the_pipeline(monkeypatch):
+    """`scalinglab fit` prints what sl.pipeline.fit_answers computed: the command asks plan nothing."""
+    import scalinglab.cli as cli
+    x = np.geomspace(100, 1e4, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        answers = sl.pipeline.fit_answers(sl.Curve(x, 2 * x ** -0.5 + 0.01), law="power_floor", n_boot=200, level=0.8)
+    g = sl.plan.gain(answers.result, factor=10, level=0.8)
+    assert answers.predictions[1].value == g.metric_new and answers.predictions[1].interval == tuple(g.metric_new_interval)
+    monkeypatch.setattr(sl.plan, "gain", lambda *a, **k: pytest.fail("the CLI asked plan.gain itself"))
+    cli._print_result(answers)

@@ -71,7 +71,7 @@ def test_a_bug_is_one_line_with_exit_3_and_its_traceback_only_with_debug(tmp_pat
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
-    monkeypatch.setattr(sl, "fit", broken)
+    monkeypatch.setattr(sl.pipeline, "fit_answers", broken)      # what `fit` calls
     args = ["fit", str(path), "--x", "n", "--y", "err"]
     result = runner.invoke(app, args)
     assert result.exit_code == 3
@@ -94,7 +94,7 @@ def test_messages_are_one_line_and_hide_url_passwords():
 def test_bad_option_values_are_refused_before_any_work(tmp_path, monkeypatch, option, value):
     monkeypatch.chdir(tmp_path)
     path = curve_csv(tmp_path)
-    monkeypatch.setattr(sl, "fit", lambda *a, **k: pytest.fail("fitted before checking the options"))
+    monkeypatch.setattr(sl.pipeline, "fit_answers", lambda *a, **k: pytest.fail("fitted before checking the options"))
     result = runner.invoke(app, ["fit", str(path), "--x", "n", "--y", "err", option, value])
     assert_one_line_error(result, option)
 

@@ -71,7 +71,9 @@ def test_generated_csv_files_are_read_or_refused_naming_the_file(folder, content
     path = folder / "generated.csv"
     path.write_bytes(content)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sl, "fit", lambda curve, **kw: (_ for _ in ()).throw(sl.ScalingLabError(f"{path}: read")))
+        read_only = (lambda curve, **kw: (_ for _ in ()).throw(sl.ScalingLabError(f"{path}: read")))
+        mp.setattr(sl, "fit", read_only)                                 # plan's CSV path
+        mp.setattr(sl.pipeline, "fit_answers", read_only)               # fit's
         check(["fit", path, "--x", "n", "--y", "err"], str(path))
         check(["plan", "gain", path, "--x", "n", "--y", "err", "--curve", "estimator"], str(path))
 

@@ -246,3 +246,23 @@ def test_bootstrap_by_group():
     y = noisy("power", {"a": 2.0, "b": 0.3}, x=x, sigma=0.02)
     r = sl.fit(sl.Curve(x, y, group=np.tile(list("abcde"), len(X))), law="power").bootstrap(60, by="group", seed=0)
     assert r.bootstrap_by == "group" and len(r.draws) == 60
+
+
+@pytest.mark.parametrize("law, params, sizes", [("power_floor", {"a": 3.0, "b": 0.5, "c": 0.05}, 8),
+                                                ("power_floor", {"a": 3.0, "b": 0.5, "c": 0.05}, 12),
+                                                ("power", {"a": 3.0, "b": 0.3}, 10)])
+def test_one_auto_rule_for_fit_and_backtest(law, params, sizes):
+    """fit(law="auto") and the backtest's auto method pick by one function (issue 17: there
+    were two rules): the backtest's choose(), given fit's own table, names fit's winner."""
+    from scalinglab.fitting.select import backtest_split
+    x = np.geomspace(100, 1e5, sizes)
+    curve = sl.Curve(x, noisy(law, params, sigma=0.005, x=x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        res = sl.fit(curve, law="auto")
+    table = res.selection[np.isfinite(res.selection["objective"])]
+    n_held = backtest_split(curve)[1]
+    pick = sl.backtest.choose(table[["backtest"]].to_numpy().T, list(table.index), [n_held],
+                              table["n_params"].to_numpy())
+    assert table.index[pick[0]] == res.law.name
+    assert sl.backtest.choose is sl.fitting.select.choose

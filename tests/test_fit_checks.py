@@ -140,9 +140,9 @@ def test_one_seed_rule_for_every_entry_point():
     with pytest.warns(sl.ScalingLabWarning, match="resampled points, not seeds"):
         boot = res.bootstrap(100, seed=0)                               # by="auto"
     assert boot.bootstrap_by == "point" and any("not seeds" in w for w in boot.warnings)
-    with pytest.warns(sl.ScalingLabWarning, match="resampled points, not seeds"):
-        est = sl.plan.data_for(res, 0.05)                              # plan follows the same rule
-    assert est.reachable
+    with pytest.raises(sl.ScalingLabError, match="no bootstrap draws"):
+        sl.plan.data_for(res, 0.05)                                    # plan never bootstraps on its own
+    assert sl.plan.data_for(boot, 0.05).reachable
     five = sl.Curve(np.repeat(X, 5), noisy(np.repeat(X, 5), seed=2), seed=np.tile(range(5), len(X)))
     assert quiet(lambda: sl.fit(five, law="power_floor")).bootstrap(60, seed=0).bootstrap_by == "seed"
 

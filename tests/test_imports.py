@@ -84,5 +84,20 @@ def test_subpackages_are_importable_by_name():
     import scalinglab.fitting.select
     import scalinglab.literature.rows
     assert callable(sl.fit) and callable(sl.backtest.extrapolate) and callable(sl.literature.table)
+    assert callable(sl.pipeline.analyse_study) and callable(sl.fitting.bootstrap)
     assert scalinglab.fitting.select.__name__ == "scalinglab.fitting.select"
     assert scalinglab.backtest.extrapolation.__name__ == "scalinglab.backtest.extrapolation"
+
+
+def test_report_asks_the_planning_layer_nothing():
+    """report/ draws what the pipeline hands it: no import of plan/ (the iso-loss figure called
+    plan.compute_optimal for its frontier; the pipeline computes it now)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    try:
+        import import_graph
+    finally:
+        sys.path.pop(0)
+    graph = import_graph.edges(deferred=True)
+    asks = sorted(f"{a} -> {b}" for a in graph if a.startswith("scalinglab.report") for b in graph[a]
+                  if b.startswith(("scalinglab.plan", "scalinglab.pipeline", "scalinglab.fitting.select")))
+    assert asks == []

@@ -51,9 +51,15 @@ def test_data_for_below_the_floor(floor_fit):
     assert "more data alone will not get there" in str(est)
 
 
-def test_data_for_bootstraps_when_needed():
+def test_plan_never_bootstraps_on_its_own():
+    """A fit without draws is refused with how to get them (issue 17: data_for, gain, regime,
+    ... each ran a hidden 1,000-draw bootstrap under a seed the caller never chose)."""
     res = sl.fit(sl.Curve(X, 2 * X ** -0.5), law="power")
-    est = sl.plan.data_for(res, 0.01)
+    for ask in (lambda r: sl.plan.data_for(r, 0.01), lambda r: sl.plan.gain(r, factor=10), sl.plan.regime,
+                lambda r: sl.plan.economics(r, 1.0, 100.0), lambda r: sl.plan.next_tranche(r, 0.01)):
+        with pytest.raises(sl.ScalingLabError, match=r"no bootstrap draws: call res = res.bootstrap\(n=1000\)"):
+            ask(res)
+    est = sl.plan.data_for(sl.fitting.bootstrap(res, n=200, seed=0), 0.01)
     assert est.n == pytest.approx(4e4, rel=1e-6)
 
 

@@ -33,7 +33,7 @@ def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
     study = sl.Study(make_spec("report", "", sizes=(30, 60, 120, 240, 480, 900)), store=str(folder / "s.db"))
     study.run(progress=False)
-    analysis = sl.analysis.analyse_study(study, bootstrap=100)
+    analysis = sl.pipeline.analyse_study(study, bootstrap=100)
     path = sl.report.write_report(analysis, folder / "report.html", figure_folder=folder / "figures")
     return path, analysis
 
@@ -52,7 +52,7 @@ def test_report_content(report):
 
 
 def test_joint_report_has_isoloss_figure(tmp_path, chinchilla_curve):
-    analysis = sl.analysis.analyse_curves({"chinchilla": chinchilla_curve}, bootstrap=50)
+    analysis = sl.pipeline.analyse_curves({"chinchilla": chinchilla_curve}, bootstrap=50)
     html = sl.report.write_report(analysis, tmp_path / "joint.html").read_text()
     assert "Iso-loss contours" in html and "tokens per parameter" in html
 
@@ -104,7 +104,7 @@ def test_report_of_a_flat_curve_and_unsafe_curve_names(tmp_path):
     flat = sl.Curve(x, np.full(12, 0.25), seed=np.tile([0, 1], 6))
     falling = sl.Curve(x, 2 * x ** -0.4 * (1 + 0.01 * np.tile([-1, 1], 6)))
     escape = tmp_path / "escape"
-    analysis = sl.analysis.analyse_curves({"../escape/x": falling, str(escape / "abs"): flat}, bootstrap=50)
+    analysis = sl.pipeline.analyse_curves({"../escape/x": falling, str(escape / "abs"): flat}, bootstrap=50)
     figures = tmp_path / "out" / "figures"
     sl.report.write_report(analysis, tmp_path / "out" / "report.html", figure_folder=figures)
     assert not escape.exists() and all(p.parent == figures for p in tmp_path.rglob("*.png"))

@@ -9,7 +9,8 @@ split and the curve categories, :mod:`.calibration` for the intervals.
 
 from .calibration import Calibration, calibrate, shipped
 from .extrapolation import extrapolate
-from .methods import ILL_BEHAVED, LAWS, METHODS, Forecast, choose
+from ..fitting.select import choose
+from .methods import ILL_BEHAVED, LAWS, METHODS, Forecast
 from .protocol import SizeStats, Suite, classify, prepare, split
 from .evaluate import BacktestReport, forecasts, run, run_rows, summarise
 

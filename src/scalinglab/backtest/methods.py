@@ -30,8 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..fitting.many import ManyFits, fit_many
-from ..fitting.select import TIE, weigh_weak_evidence
-from ..laws.base import get_law
+from ..fitting.select import choose
 from .protocol import Suite
 
 LAWS = ("power", "power_floor", "m3", "m4", "exp_floor")
@@ -122,22 +121,6 @@ def ensemble_forecast(members: list[Forecast]) -> Forecast:
         unit = np.hypot(np.nanmedian(np.stack([f.unit for f in members]), axis=0), spread)
     C = centre.shape[0]
     return Forecast("ensemble", np.exp(centre), unit, np.full(C, "ensemble", object))
-
-
-def choose(scores: np.ndarray, laws: tuple[str, ...], n_held: np.ndarray | None = None) -> np.ndarray:
-    """Column of the law ``fit(law="auto")`` picks per row of inner backtest ``scores`` (C, L):
-    the lowest score; within ``TIE`` of it, the law with fewer parameters. With ``n_held``
-    (held-out sizes per row), weak evidence keeps m3 as in ``fit`` (:func:`weigh_weak_evidence`).
-    -1 where no law was scored."""
-    n_params = np.array([get_law(law).n_params for law in laws])
-    if n_held is not None:
-        scores = weigh_weak_evidence(scores, laws, n_held)
-    best = np.min(scores, axis=1, keepdims=True)
-    near = np.isfinite(scores) & (scores <= best * (1 + TIE) + 1e-15)
-    # among the near-best, fewest parameters, then the lower score
-    key = np.where(near, n_params[None, :] * 1e6 + np.argsort(np.argsort(scores, axis=1), axis=1), np.inf)
-    pick = np.argmin(key, axis=1)
-    return np.where(np.isfinite(best[:, 0]), pick, -1)
 
 
 def auto_forecast(suite: Suite, laws: tuple[str, ...], forecasts: dict[str, Forecast], scores: np.ndarray,

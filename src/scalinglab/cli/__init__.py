@@ -42,7 +42,9 @@ def _fmt(value: float) -> str:
     return "—" if value is None or not math.isfinite(value) else f"{value:.4g}"
 
 
-def _print_result(res: sl.FitResult, level: float) -> None:
+def _print_result(answers) -> None:
+    """Format what the pipeline computed (:func:`scalinglab.pipeline.fit_answers`); asks nothing itself."""
+    res, level, has_draws = answers.result, answers.level, answers.has_intervals
     if res.selection is not None:
         table = Table(title="Candidate laws (backtest: RMSE of log y on the largest held-out sizes)")
         for col in ("law", "params", "backtest", "AIC", "BIC", "status"):
@@ -53,7 +55,6 @@ def _print_result(res: sl.FitResult, level: float) -> None:
                           escape(str(row["status"])), style=style)
         console.print(table)
         console.print(f"[bold]Chosen:[/bold] {escape(str(res.selection_reason))}")
-    has_draws = res.interval_unavailable(level) is None
     table = Table(title=escape(f"{res.law.name} fit: {res.law.citation}"))
     table.add_column("parameter")
     table.add_column("estimate", justify="right")
@@ -72,32 +73,25 @@ def _print_result(res: sl.FitResult, level: float) -> None:
     console.print(f"objective {res.objective:.6g} ({res.loss} loss on {res.space} residuals), "
                   f"{res.curve.n} points, {res.curve.n_distinct} sizes, converged: {res.converged}"
                   + (f", {len(res.draws)} bootstrap draws by {res.bootstrap_by}" if res.draws is not None else ""))
-    if res.draws is not None and not has_draws:
-        console.print(f"[yellow]no {level:.0%} intervals:[/yellow] {res.interval_unavailable(level)}")
-    if res.curve.n_inputs == 1:
-        for k in (2, 10):
-            size = k * float(res.curve.x.max())
-            if has_draws:              # what k times more data buys, with its interval
-                g = sl.plan.gain(res, factor=k, level=level)
-                value = g.metric_new
-                extra = f" ({level:.0%} interval {_fmt(g.metric_new_interval[0])} – {_fmt(g.metric_new_interval[1])})"
-            else:
-                value, extra = res.predict([size])[0], ""
-            console.print(f"predicted {res.curve.metric} at {k}x the largest size ({size:,.0f}): {_fmt(value)}{extra}",
-                          markup=False)
+    if answers.no_interval:
+        console.print(f"[yellow]no {level:.0%} intervals:[/yellow] {answers.no_interval}")
+    for p in answers.predictions:
+        extra = "" if p.interval is None else f" ({level:.0%} interval {_fmt(p.interval[0])} – {_fmt(p.interval[1])})"
+        console.print(f"predicted {res.curve.metric} at {p.factor}x the largest size ({p.size:,.0f}): "
+                      f"{_fmt(p.value)}{extra}", markup=False)
     for message in res.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(message)}")
 
 
 def _run_fit(curve: sl.Curve, law: str, loss: str, delta: Optional[float], space: str, bootstrap: int, by: str,
              seed: int, level: float, json_out: Optional[Path], plot: Optional[Path]) -> sl.FitResult:
-    with warnings.catch_warnings():
+    status = f"fitting, then bootstrap: refitting {bootstrap} resamples by {by}" if bootstrap else "fitting"
+    with warnings.catch_warnings(), console.status(status):
         warnings.simplefilter("ignore", sl.ScalingLabWarning)  # printed below, once
-        res = sl.fit(curve, law=law, loss=loss, delta=delta, space=space)
-        if bootstrap:
-            with console.status(f"bootstrap: refitting {bootstrap} resamples by {by}"):
-                res = res.bootstrap(bootstrap, by=by, seed=seed)
-    _print_result(res, level)
+        answers = sl.pipeline.fit_answers(curve, law=law, loss=loss, delta=delta, space=space, n_boot=bootstrap,
+                                          by=by, seed=seed, level=level)
+    _print_result(answers)
+    res = answers.result
     if json_out:
         res.to_json(json_out)
         console.print(f"wrote {json_out}", markup=False)

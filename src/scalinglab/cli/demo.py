@@ -43,7 +43,7 @@ def run_demo(out: Path, *, n_jobs: int = 2, bootstrap: int = 1000):
     study = sl.Study(spec, store=str(db))
     console.print(str(study.run(n_jobs=n_jobs)), soft_wrap=True)
     with console.status("fitting laws, bootstrapping, planning"):
-        analysis = sl.analysis.analyse_study(study, bootstrap=bootstrap)
+        analysis = sl.pipeline.analyse_study(study, bootstrap=bootstrap)
     print_analysis(analysis)
     with console.status("writing the report"):
         report = sl.report.write_report(analysis, out / "report.html", figure_folder=out / "figures")

@@ -48,12 +48,28 @@ def _load_fits(source: Path, x: Optional[str], x2: Optional[str], y: Optional[st
         return {name: sl.fit(c, law="auto") for name, c in curves.items()}
 
 
+#: Bootstrap refits made, with a note on stderr, for a fit that arrives without draws (a CSV, or a
+#: FIT.json saved without --bootstrap); the API's plan functions never bootstrap on their own.
+PLAN_DRAWS = 1000
+
+
+def _with_draws(fit: sl.FitResult, source: Path) -> sl.FitResult:
+    if fit.draws is not None:
+        return fit
+    typer.echo(f"note: {source} has no bootstrap draws: bootstrapping {PLAN_DRAWS} resamples (seed 0) for the "
+               "intervals; save them once with `scalinglab fit ... --bootstrap 1000 --json FIT.json`", err=True)
+    with warnings.catch_warnings(), console.status(f"bootstrap: {PLAN_DRAWS} refits"):
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        return sl.fitting.bootstrap(fit, n=PLAN_DRAWS, by="auto", seed=0)
+
+
 def _each(source: Path, x, x2, y, curve, ask) -> None:
-    """Print ``ask(fit)`` for the saved fit or for each curve of the CSV (headed by its name)."""
+    """Print ``ask(fit)`` for the saved fit or for each curve of the CSV (headed by its name); the
+    fit is loaded (a CSV fitted once, law auto) and bootstrapped at most once per command."""
     for name, fit in _load_fits(source, x, x2, y, curve).items():
         if name:
             console.print(f"{curve} = {name}:", style="bold", markup=False)
-        answer(lambda: ask(fit))
+        answer(lambda: ask(_with_draws(fit, source)))
 
 
 @plan_app.command("target")

@@ -56,7 +56,7 @@ def run(spec: Path = typer.Argument(..., help="study spec (TOML)"),
 
 def _write(study, out: Path, *, target, bootstrap: int) -> None:
     with console.status("fitting laws, bootstrapping, planning"):
-        analysis = sl.analysis.analyse_study(study, target=target, bootstrap=bootstrap)
+        analysis = sl.pipeline.analyse_study(study, target=target, bootstrap=bootstrap)
     _render(analysis, out)
 
 
@@ -76,12 +76,7 @@ def report_from_store(db: str, name: Optional[str], out: Path, *, target, bootst
     if not names:
         raise sl.ScalingLabError(f"no study in {store.url}")
     study = sl.Study.open(store, name or names[-1])
-    df = study.frame()
-    curves = study.curves()
-    with console.status("fitting laws, bootstrapping, planning"):
-        analysis = sl.analysis.analyse_curves(curves, title=f"Study {study.name}", target=target, bootstrap=bootstrap,
-                                              runs=df, failures=study.failures(), spec=study.stored_spec)
-    _render(analysis, out)
+    _write(study, out, target=target, bootstrap=bootstrap)
 
 
 def _studies(db: str, name: Optional[str]) -> list:

@@ -149,7 +149,7 @@ class FitResult:
         if interval is None:
             return y
         level = _check_level(interval)
-        draws = self._require_draws(level)
+        draws = self.require_draws(level)
         preds = self.predict_fitted(x, draws)
         lo, hi = np.nanpercentile(preds, [50 * (1 - level), 50 * (1 + level)], axis=0)
         lo, hi = metric.interval_to_metric(lo, hi)
@@ -174,7 +174,7 @@ class FitResult:
         if name not in self.law.param_names:
             raise ScalingLabError(f"no parameter {name!r}; the law has {self.law.param_names}")
         level = _check_level(level)
-        draws = self._require_draws(level)
+        draws = self.require_draws(level)
         col = draws[:, self.law.param_names.index(name)]
         lo, hi = np.percentile(col, [50 * (1 - level), 50 * (1 + level)])
         return float(lo), float(hi)
@@ -201,7 +201,9 @@ class FitResult:
         from .resampling import bootstrap
         return bootstrap(self, n=n, by=by, seed=seed)
 
-    def _require_draws(self, level: float | None = None) -> np.ndarray:
+    def require_draws(self, level: float | None = None) -> np.ndarray:
+        """The bootstrap draws (B, p), or a ScalingLabError saying how to get them (or why there
+        are too few for an interval at ``level``)."""
         if self.draws is None or len(self.draws) == 0:
             raise ScalingLabError("this result has no bootstrap draws: call res = res.bootstrap(n=1000) first")
         if level is not None:

@@ -64,6 +64,37 @@ def weigh_weak_evidence(scores: np.ndarray, laws, n_held) -> np.ndarray:
     return scores * np.where(weak[:, None] & ~incumbent[None, :], SWITCH_FACTOR, 1.0)
 
 
+def rank(scores: np.ndarray, laws, n_held=None, n_params=None) -> np.ndarray:
+    """The one ``auto`` rule, for ``fit(law="auto")`` and for the backtest's ``auto`` method
+    (:func:`scalinglab.backtest.methods.auto_forecast`): the order (C, L) in which the laws of
+    each row of backtest ``scores`` (C, L) are preferred. Scores are first weighed for weak
+    evidence (:func:`weigh_weak_evidence`, with ``n_held`` held-out sizes per row); the laws
+    within ``TIE`` of the best weighed score come first, fewest free parameters first (then
+    the lower score); then the others by weighed score; laws without a finite score last.
+    ``n_params``: free parameters per law (default: each law's own count)."""
+    scores = np.atleast_2d(np.asarray(scores, float))
+    laws = list(laws)
+    n_params = np.array([get_law(law).n_params for law in laws] if n_params is None else n_params, float)
+    if n_held is not None:
+        scores = weigh_weak_evidence(scores, laws, n_held)
+    finite = np.isfinite(scores)
+    with np.errstate(invalid="ignore"):
+        best = np.min(np.where(finite, scores, np.inf), axis=1, keepdims=True)
+        near = finite & (scores <= best * (1 + TIE) + 1e-15)
+    by_score = np.argsort(np.argsort(np.where(finite, scores, np.inf), axis=1, kind="stable"), axis=1)
+    L = len(laws)
+    key = np.where(near, n_params[None, :] * L + by_score, (n_params.max() + 1) * L + by_score)
+    return np.argsort(np.where(finite, key, np.inf), axis=1, kind="stable")
+
+
+def choose(scores: np.ndarray, laws, n_held=None, n_params=None) -> np.ndarray:
+    """Column of the law the ``auto`` rule (:func:`rank`) picks per row of ``scores`` (C, L);
+    -1 where no law has a finite score."""
+    scores = np.atleast_2d(np.asarray(scores, float))
+    first = rank(scores, laws, n_held, n_params)[:, 0]
+    return np.where(np.isfinite(scores).any(axis=1), first, -1)
+
+
 def backtest_split(curve: Curve, holdout: float = 0.25) -> tuple[np.ndarray, int]:
     """Boolean mask of the training points and the number of held-out distinct sizes."""
     if not 0 < holdout < 1:
@@ -199,12 +230,8 @@ def compare_laws(curve: Curve, *, candidates=None, loss: str = "huber", delta: f
     scored = fitted[np.isfinite(fitted["backtest"])]
     if len(scored):
         weak = n_hold <= WEAK_HOLDOUT and INCUMBENT in scored.index
-        scored = scored.assign(effective=weigh_weak_evidence(scored[["backtest"]].to_numpy().T, scored.index,
-                                                             [n_hold])[0])
-        # within 0.1 % of the best (effective) score, the simpler law wins (then the lower BIC)
-        near_best = scored["effective"] <= scored["effective"].min() * (1 + TIE) + 1e-15
-        ranked = pd.concat([scored[near_best].sort_values(["n_params", "bic"]),
-                            scored[~near_best].sort_values(["effective", "bic"])])
+        order = rank(scored[["backtest"]].to_numpy().T, scored.index, [n_hold], scored["n_params"].to_numpy())[0]
+        ranked = scored.iloc[order]
         winner = ranked.index[0]
         what = f"RMSE of {'log ' if space == 'log' else ''}y"
         on_held = f"the largest {n_hold} size(s) when fitted on the other {train.n_distinct}"

@@ -7,23 +7,19 @@ import numpy as np
 from ..errors import ScalingLabError
 from ..fitting.result import FitResult
 
-#: Bootstrap refits made on the fly when a fit arrives without draws.
-DEFAULT_DRAWS = 1000
-
-
-def with_draws(fit: FitResult, level: float, n_boot: int = DEFAULT_DRAWS, seed: int = 0) -> FitResult:
-    """The fit itself if it has enough bootstrap draws for an interval at ``level`` (a fit with
-    too few is refused, never used), else a bootstrapped copy made under the one resampling
-    rule of :func:`scalinglab.fitting.resampling.resampling_unit` (whole seeds only when there are
-    at least 5): every answer carries an interval that means what it says."""
+def with_draws(fit: FitResult, level: float) -> FitResult:
+    """The fit itself when it has enough bootstrap draws for an interval at ``level``; else a
+    ScalingLabError that says how to get them. Planning never bootstraps on its own (a hidden
+    1,000-draw refit per question, under a seed the caller never chose): the draws come from
+    ``sl.fitting.bootstrap(fit, n=1000, seed=...)`` (or ``fit.bootstrap(...)``), from
+    ``scalinglab fit --bootstrap 1000 --json FIT.json``, or from the analysis pipeline. (The
+    error is :meth:`FitResult.interval_unavailable`'s: no draws, or too few for ``level``.)"""
     if not isinstance(fit, FitResult):
         raise ScalingLabError(f"expected a FitResult from sl.fit(...), got {type(fit).__name__}")
-    if fit.draws is not None and len(fit.draws):
-        why = fit.interval_unavailable(level)
-        if why:
-            raise ScalingLabError(why)
-        return fit
-    return fit.bootstrap(n_boot, by="auto", seed=seed)
+    why = fit.interval_unavailable(level)
+    if why:
+        raise ScalingLabError(why)
+    return fit
 
 
 def check_target(fit: FitResult, target, name: str = "target") -> float:

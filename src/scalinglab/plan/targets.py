@@ -61,12 +61,12 @@ def data_for(fit: FitResult, target: float, *, level: float = 0.8) -> DataEstima
     over the bootstrap draws and the share of draws that reach it at all.
 
     The upper end of the interval is inf when more than (1 - level)/2 of the draws never
-    reach the target. ``fit`` is bootstrapped (1,000 draws) if it has no draws. A target
-    outside the metric's bounds is refused.
+    reach the target. ``fit`` must carry bootstrap draws (``fit.bootstrap(...)``: planning never
+    bootstraps on its own). A target outside the metric's bounds is refused.
 
     >>> import numpy as np, scalinglab as sl
     >>> x = np.geomspace(100, 1e4, 8)
-    >>> res = sl.fit(sl.Curve(x, 2 * x**-0.5 + 0.01), law="power_floor")
+    >>> res = sl.fit(sl.Curve(x, 2 * x**-0.5 + 0.01), law="power_floor").bootstrap(200, seed=0)
     >>> round(sl.plan.data_for(res, 0.03).n)
     10000
     """
@@ -134,7 +134,7 @@ def gain(fit: FitResult, *, factor: float | None = None, size: float | None = No
 
     >>> import numpy as np, scalinglab as sl
     >>> x = np.geomspace(100, 1e4, 8)
-    >>> res = sl.fit(sl.Curve(x, 2 * x**-0.5), law="power")
+    >>> res = sl.fit(sl.Curve(x, 2 * x**-0.5), law="power").bootstrap(200, seed=0)
     >>> round(sl.plan.gain(res, factor=4).relative, 3)   # 1 - 4**-0.5
     0.5
     """

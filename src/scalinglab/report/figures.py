@@ -264,7 +264,7 @@ def _histogram(ax, values, bins: int = 30) -> None:
 
 def plot_bootstrap(result, path=None):
     """Histogram of each parameter's bootstrap draws with the point estimate."""
-    draws = result._require_draws()
+    draws = result.require_draws()
     names = result.law.param_names
     cols = min(len(names), 3)
     rows = int(np.ceil(len(names) / cols))
@@ -281,10 +281,10 @@ def plot_bootstrap(result, path=None):
     return _finish(fig, path)
 
 
-def plot_isoloss(result, path=None, ax=None, budgets=None):
-    """For a joint law L(N, D): iso-loss contours over (N, D), IsoFLOP lines N·D = C/6, and
-    the compute-optimal frontier (scalinglab.plan.compute_optimal at each budget)."""
-    from ..plan import compute_optimal
+def plot_isoloss(result, path=None, ax=None, budgets=None, frontier=None):
+    """For a joint law L(N, D): iso-loss contours over (N, D), the IsoFLOP lines N·D = C/6 at
+    ``budgets`` and the compute-optimal ``frontier`` ((k, 2) array of N, D), each drawn when
+    handed (the analysis pipeline computes both: :func:`scalinglab.pipeline.isoloss_data`)."""
     fig, ax = _axes(ax, (6.5, 4.8))
     n_obs, d_obs = result.curve.columns[:2]
     n = np.geomspace(n_obs.min() / 3, n_obs.max() * 30, 120)
@@ -294,16 +294,10 @@ def plot_isoloss(result, path=None, ax=None, budgets=None):
     L = result.predict(np.column_stack([N.ravel(), D.ravel(), *extra])).reshape(N.shape)
     cs = ax.contour(N, D, L, levels=12, cmap="viridis", linewidths=1)
     ax.clabel(cs, fontsize=6, fmt="%.3g")
-    lo, hi = np.log10(6 * n.min() * d.min()), np.log10(6 * n.max() * d.max())
-    budgets = budgets if budgets is not None else np.logspace(lo + 0.3 * (hi - lo), hi - 0.2 * (hi - lo), 5)
-    frontier = []
-    for c in budgets:
+    for c in (() if budgets is None else budgets):
         ax.plot(n, c / (6 * n), color="grey", lw=0.8, ls=":")
-        opt = compute_optimal(result, c) if result.draws is not None else None
-        if opt is not None:
-            frontier.append((opt.n_params, opt.n_tokens))
-    if frontier:
-        f = np.array(frontier)
+    if frontier is not None and len(frontier):
+        f = np.asarray(frontier, float)
         ax.plot(f[:, 0], f[:, 1], color=COLORS["fit"], lw=2, marker="o", label="compute-optimal frontier")
     ax.scatter(n_obs, d_obs, s=10, color=COLORS["mean"], alpha=0.6, label="runs")
     ax.set_xscale("log")

@@ -49,7 +49,8 @@ def render_figures(analysis, folder: Path | None = None) -> dict:
             figs["backtest"] = figures.plot_backtest(c.backtest_fit, c.held_out) if c.backtest_fit is not None else None
         else:
             figs["main"] = figures.plot_fit(c.fit, level=analysis.level)
-            figs["isoloss"] = figures.plot_isoloss(c.fit) if c.fit.law.name == "chinchilla" else None
+            figs["isoloss"] = (figures.plot_isoloss(c.fit, budgets=c.isoflop_budgets, frontier=c.frontier)
+                               if c.fit.law.name == "chinchilla" else None)
         figs["residuals"] = figures.plot_residuals(c.fit)
         figs["bootstrap"] = figures.plot_bootstrap(c.fit) if c.fit.draws is not None else None
         encoded = dict.fromkeys(("main", "residuals", "backtest", "bootstrap", "isoloss"))
@@ -67,7 +68,7 @@ def render_figures(analysis, folder: Path | None = None) -> dict:
 
 
 def write_report(analysis, path: str | Path, *, figure_folder: str | Path | None = None) -> Path:
-    """Render ``analysis`` (scalinglab.analysis.StudyAnalysis) to one HTML file at ``path``;
+    """Render ``analysis`` (scalinglab.pipeline.StudyAnalysis) to one HTML file at ``path``;
     with ``figure_folder``, every figure is also written there as PNG and SVG."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

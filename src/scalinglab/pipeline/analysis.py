@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import plan
-from .curves import Curve, CurveSet
-from .errors import ScalingLabWarning
-from .fitting import FitResult
-from .fitting.prepare import prepare_curve
-from .fitting.select import compare_laws
+from .. import plan
+from ..curves import Curve, CurveSet
+from ..errors import ScalingLabWarning
+from ..fitting import FitResult
+from ..fitting.prepare import prepare_curve
+from ..fitting.select import compare_laws
+from .figure_data import isoloss_data
 
 
 @dataclass
@@ -36,6 +37,8 @@ class CurveAnalysis:
     target: float | None
     answers: list = field(default_factory=list)      # plan results, each with a one-sentence str
     estimate: object | None = None                   # the DataEstimate for the target
+    isoflop_budgets: np.ndarray | None = None        # joint laws: the iso-loss figure's IsoFLOP budgets
+    frontier: np.ndarray | None = None               # ... and the compute-optimal (N, D) at each
 
 
 @dataclass
@@ -57,7 +60,7 @@ def environment() -> dict:
     import scipy
     import sklearn
 
-    from ._version import __version__
+    from .._version import __version__
     return {"scalinglab": __version__, "python": platform.python_version(), "numpy": np.__version__,
             "scipy": scipy.__version__, "scikit-learn": sklearn.__version__, "pandas": pd.__version__,
             "matplotlib": matplotlib.__version__, "platform": platform.platform(),
@@ -93,11 +96,13 @@ def analyse_curve(name: str, curve: Curve, *, target: float | None = None, targe
         result.answers = [result.estimate, plan.gain(chosen, factor=2, level=level),
                           plan.gain(chosen, factor=10, level=level), plan.regime(chosen, level=level)]
         if curve.n_distinct >= 4:
-            from .backtest.extrapolation import ensemble_answer
+            from ..backtest.extrapolation import ensemble_answer
             result.answers.append(ensemble_answer(curve, factor=10, level=level, seed=seed))
     elif bootstrap and chosen.law.name == "chinchilla":
         budget = 6 * float(np.max(np.prod(curve.x[:, :2], axis=1))) * 10
         result.answers = [plan.compute_optimal(chosen, budget, level=level)]
+    if chosen.law.name == "chinchilla":
+        result.isoflop_budgets, result.frontier = isoloss_data(chosen)
     return result
 
 
@@ -118,7 +123,9 @@ def analyse_curves(curves, *, title: str = "Data-scaling analysis", target: floa
 
 
 def analyse_study(study, **kwargs) -> StudyAnalysis:
-    """Analyse every curve of a :class:`~scalinglab.Study` (runs, failures and spec included)."""
-    df = study.frame()
-    return analyse_curves(study.curves(), title=f"Study {study.spec.name}", runs=df, failures=study.failures(),
-                          spec=study.spec.describe(), notes=study.notes, **kwargs)
+    """Analyse every curve of a study: a :class:`~scalinglab.Study` being run, or one opened from
+    its store (``sl.Study.open(store, name)``: the report of ``scalinglab report``); runs,
+    failures and the spec (as stored, for an opened one) included."""
+    spec = study.spec.describe() if hasattr(study, "spec") else study.stored_spec
+    return analyse_curves(study.curves(), title=f"Study {study.name}", runs=study.frame(), failures=study.failures(),
+                          spec=spec, notes=tuple(getattr(study, "notes", ())), **kwargs)
