@@ -27,6 +27,11 @@ calibration was not made on); ``--full`` takes every curve of that half (2,121);
 
 Run: python benchmarks/extrapolation_domains.py [--full] [--lcdb-limit 500] [--lcdb-split eval]
         [--domains lcdb chinchilla ...] [--n-jobs 2] [--n-boot 50]
+
+``--lodo``: the leave-one-domain-out comparison of rules instead (``benchmarks/lodo.py``:
+every law fitted once per curve and cached, then each rule's settings and interval quantiles
+chosen on the other families of domains and scored on the held-out one); LCDB subsampled to
+``--lcdb-limit`` (default 300 with ``--lodo``) curves of its evaluation half.
 """
 
 from __future__ import annotations
@@ -130,11 +135,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--domains", nargs="+", default=list(suite.DOMAINS), choices=list(suite.DOMAINS))
     parser.add_argument("--full", action="store_true", help="every LCDB curve of --lcdb-split (no subsample)")
-    parser.add_argument("--lcdb-limit", type=int, default=500)
+    parser.add_argument("--lcdb-limit", type=int, default=None, help="default 500 (300 with --lodo)")
     parser.add_argument("--lcdb-split", choices=("eval", "calib", "all"), default="eval")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--n-boot", type=int, default=50)
+    parser.add_argument("--lodo", action="store_true", help="leave-one-domain-out comparison of rules (lodo.py)")
     args = parser.parse_args()
+    if args.lodo:
+        import lodo
+        limit = None if args.full else (300 if args.lcdb_limit is None else args.lcdb_limit)
+        return lodo.main(args.domains, lcdb_limit=limit, n_boot=args.n_boot, n_jobs=args.n_jobs)
+    args.lcdb_limit = 500 if args.lcdb_limit is None else args.lcdb_limit
     t_start = time.perf_counter()
     limit = None if args.full else args.lcdb_limit
     curves = suite.load(args.domains, lcdb_split=args.lcdb_split, lcdb_limit=limit)
