@@ -140,11 +140,15 @@ def main():
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--n-boot", type=int, default=50)
     parser.add_argument("--lodo", action="store_true", help="leave-one-domain-out comparison of rules (lodo.py)")
+    parser.add_argument("--write-calibration", action="store_true",
+                        help="with --lodo: write the default's interval quantiles into the package's calibration.json")
     args = parser.parse_args()
     if args.lodo:
         import lodo
         limit = None if args.full else (300 if args.lcdb_limit is None else args.lcdb_limit)
-        return lodo.main(args.domains, lcdb_limit=limit, n_boot=args.n_boot, n_jobs=args.n_jobs)
+        path = Path(cal.__file__).with_name(cal.SHIPPED) if args.write_calibration else None
+        return lodo.main(args.domains, lcdb_limit=limit, n_boot=args.n_boot, n_jobs=args.n_jobs,
+                         calibration_path=path)
     args.lcdb_limit = 500 if args.lcdb_limit is None else args.lcdb_limit
     t_start = time.perf_counter()
     limit = None if args.full else args.lcdb_limit

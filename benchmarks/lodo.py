@@ -266,26 +266,61 @@ class Candidate:
     base: tuple = ()        # for a pooled candidate: the candidates it chooses among
 
 
+def with_ill_behaved_fallback(d, out: Out) -> Out:
+    """The median ensemble (last value and the five laws) on curves whose training part is flat,
+    peaking or dipping (the categories of ``sl.backtest``'s protocol), as main's ``auto`` did."""
+    ens = median_ensemble(d)
+    back = np.isin(d.categories, ILL_BEHAVED)
+    return Out(np.where(back[:, None], ens.pred, out.pred), np.where(back[:, None], ens.unit, out.unit),
+               np.where(back, "ensemble", out.law))
+
+
 def candidates() -> list[Candidate]:
+    """The rules compared (suffixes: +c the shape constraints, +noise the curve's replicate noise
+    in the weights, +relaxed the inner backtest scoring exactly determined fits too, +ill the
+    median ensemble on flat / peaking / dipping curves)."""
     grid_select = tuple({"incumbent": i, "factor": f} for i in (None,) + LAWS5 for f in (1.0, 2.0, 5.0, 20.0)
                         if not (i is None and f != 1.0))
-    temps = (0.5, 1.0, 2.0, 4.0, 8.0)
+    temps = tuple({"t": t} for t in (0.5, 1.0, 2.0, 4.0, 8.0))
+    no_exp = ("power", "power_floor", "m3", "m4", "bnsl")
     return [
         Candidate("today_auto", lambda d: today_auto(d)),
         Candidate("ensemble", lambda d: median_ensemble(d)),
+        Candidate("ensemble+c", lambda d: median_ensemble(d, LAWS, True)),
         Candidate("fixed_law", lambda d, law: fixed(d, law, False), tuple({"law": l} for l in LAWS5)),
         Candidate("fixed_law+c", lambda d, law: fixed(d, law, True), tuple({"law": l} for l in LAWS5)),
         Candidate("select", lambda d, incumbent, factor: select(d, incumbent, factor, False), grid_select),
-        Candidate("select+c", lambda d, incumbent, factor: select(d, incumbent, factor, True), grid_select),
-        Candidate("ensemble+c", lambda d: median_ensemble(d, LAWS, True)),
-        Candidate("average", lambda d, t: average(d, t, False, False), tuple({"t": t} for t in temps)),
-        Candidate("average+c", lambda d, t: average(d, t, False, True), tuple({"t": t} for t in temps)),
-        Candidate("average+c+noise", lambda d, t: average(d, t, True, True), tuple({"t": t} for t in temps)),
-        Candidate("select+c+relaxed", lambda d, incumbent, factor: select(d, incumbent, factor, True, inner="inner_relaxed"),
-                  grid_select),
-        Candidate("average+c+noise+relaxed", lambda d, t: average(d, t, True, True, inner="inner_relaxed"),
-                  tuple({"t": t} for t in temps)),
+        Candidate("select+c+relaxed", lambda d, incumbent, factor: select(d, incumbent, factor, True,
+                                                                         inner="inner_relaxed"), grid_select),
+        Candidate("average", lambda d, t: average(d, t, False, False), temps),
+        Candidate("average+c", lambda d, t: average(d, t, False, True), temps),
+        Candidate("average+c+noise", lambda d, t: average(d, t, True, True), temps),
+        Candidate("average+c+relaxed", lambda d, t: average(d, t, False, True, inner="inner_relaxed"), temps),
+        Candidate("average+c+noise+relaxed", lambda d, t: average(d, t, True, True, inner="inner_relaxed"), temps),
+        Candidate("average+c+noise+relaxed-exp_floor",
+                  lambda d, t: average(d, t, True, True, laws=no_exp, inner="inner_relaxed"), temps),
+        Candidate("average+c+noise+relaxed+ill",
+                  lambda d, t: with_ill_behaved_fallback(d, average(d, t, True, True, inner="inner_relaxed")), temps),
+        Candidate("shipped", shipped, temps),
     ]
+
+
+def shipped(d, t: float) -> Out:
+    """The package's ``auto`` (scalinglab.backtest.averaging, the five laws of sl.backtest) on
+    the cached fits: average+c+noise+relaxed+ill without bnsl, by the package's own code."""
+    from scalinglab.backtest import averaging
+    W = d.test_W > 0
+    ok = np.stack([averaging.usable(law, d.laws[law]["theta"], d.laws[law]["pred"], d.train_min, d.cap, W)
+                   for law in LAWS5], axis=1)
+    S = np.stack([d.laws[law]["inner_relaxed"] for law in LAWS5], axis=1)
+    w = averaging.weights(S, d.n_inner_held, d.noise, ok, t)
+    pred, unit = averaging.combine(np.stack([d.laws[law]["pred"] for law in LAWS5], axis=1),
+                                   np.stack([d.laws[law]["unit"] for law in LAWS5], axis=1), w)
+    law = np.array(LAWS5, object)[np.argmax(np.nan_to_num(w, nan=-1.0), axis=1)]
+    ens = median_ensemble(d)
+    back = np.isin(d.categories, ILL_BEHAVED) | ~np.all(np.isfinite(pred) | ~W, axis=1)
+    return Out(np.where(back[:, None], ens.pred, pred), np.where(back[:, None], ens.unit, unit),
+               np.where(back, "ensemble", law))
 
 
 def _objective(ratios: list[float]) -> float:
@@ -308,9 +343,14 @@ def lodo(data: dict, cands: list[Candidate] | None = None) -> tuple[pd.DataFrame
     best = {dom: best_law(d) for dom, d in data.items()}
     families = sorted({d.family for d in data.values()})
     rows = []
+    made = {}                                   # (candidate name, setting) -> {domain: Out}
     for cand in cands:
         # every setting's forecast on every domain (cheap), then LODO choice
-        outs = {i: {dom: cand.make(d, **s) for dom, d in data.items()} for i, s in enumerate(cand.grid)}
+        if cand.base:
+            outs = {i: made[(cand.base[s["rule"]].name, s["setting"])] for i, s in enumerate(cand.grid)}
+        else:
+            outs = {i: {dom: cand.make(d, **s) for dom, d in data.items()} for i, s in enumerate(cand.grid)}
+            made.update({(cand.name, i): o for i, o in outs.items()})
         med = {i: {dom: float(np.nanmedian(scores(data[dom], o))) for dom, o in per.items()}
                for i, per in outs.items()}
         for fam in families:
@@ -363,7 +403,7 @@ def describe(cand: Candidate, setting: dict) -> str:
 
 #: The rule the package ships (chosen after this comparison; ``lodo_choice`` shows what a
 #: choice made on the other families only gives).
-DEFAULT = "average+c+noise+relaxed"
+DEFAULT = "shipped"
 BEFORE = ("today_auto", "ensemble")
 
 
@@ -381,7 +421,37 @@ def markdown(table: pd.DataFrame, methods) -> str:
     return "\n".join(out)
 
 
-def main(domains, *, lcdb_limit: int | None, n_boot: int, n_jobs: int) -> None:
+def shipped_quantiles(data: dict, name: str = DEFAULT) -> tuple[dict, dict]:
+    """The setting of candidate ``name`` chosen on every family, and its split-conformal
+    quantiles from every domain's held-out sizes (each domain weighing the same): what the
+    package ships (the LODO table shows how such a choice does on a family it has not seen)."""
+    cand = next(c for c in candidates() if c.name == name)
+    best = {dom: best_law(d) for dom, d in data.items()}
+    outs = [{dom: cand.make(d, **s) for dom, d in data.items()} for s in cand.grid]
+    meds = [{dom: float(np.nanmedian(scores(data[dom], o[dom]))) for dom in data} for o in outs]
+    i = min(range(len(outs)), key=lambda j: _objective([meds[j][t] / best[t][1] for t in data]))
+    zs = [z_values(data[t], outs[i][t]) for t in data]
+    return cand.grid[i], {lv: weighted_quantile(zs, lv) for lv in LEVELS}
+
+
+def write_calibration(data: dict, path, lcdb_limit) -> None:
+    """Replace the quantiles of method ``auto`` in the calibration file at ``path`` by those of
+    :func:`shipped_quantiles` (the other methods' quantiles are kept), with their source."""
+    import json
+    from pathlib import Path
+    setting, q = shipped_quantiles(data)
+    table = json.loads(Path(path).read_text())
+    table["quantiles"]["auto"] = {str(k): v for k, v in q.items()}
+    n = ", ".join(f"{dom} {len(d.names)}" for dom, d in data.items())
+    table["source"] = table["source"].split("; method auto")[0] + (
+        f"; method auto ({DEFAULT}, {setting}): every domain of the suite weighing the same "
+                            f"({n}; LCDB: {'all' if lcdb_limit is None else lcdb_limit} curves of its evaluation "
+                            "half), benchmarks/extrapolation_domains.py --lodo --write-calibration"))
+    Path(path).write_text(json.dumps(table, indent=1) + "\n")
+    print(f"wrote {path}: auto {q} ({setting})")
+
+
+def main(domains, *, lcdb_limit: int | None, n_boot: int, n_jobs: int, calibration_path=None) -> None:
     import time
     import lodo_cache
     t0 = time.perf_counter()
@@ -408,3 +478,5 @@ def main(domains, *, lcdb_limit: int | None, n_boot: int, n_jobs: int) -> None:
           + "; ".join(f"{m} {summary.loc[m, 'pooled']:.3f} ({summary.loc[m, 'pooled_ratio']:.2f}×)" for m in shown))
     print("\n" + markdown(table[table["candidate"].isin(shown)], shown))
     print(f"\nLODO comparison {time.perf_counter() - t1:.1f} s; total {time.perf_counter() - t0:.1f} s")
+    if calibration_path is not None:
+        write_calibration(data, calibration_path, lcdb_limit)

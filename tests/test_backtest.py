@@ -163,9 +163,13 @@ def test_extrapolate_intervals_nest_and_members_are_reported():
     assert set(sl.backtest.LAWS) | {"last"} <= set(table.columns)
     assert (table["lo95"] <= table["lo80"]).all() and (table["lo80"] <= table["prediction"]).all()
     assert (table["prediction"] <= table["hi80"]).all() and (table["hi80"] <= table["hi95"]).all()
-    # the ensemble is the median of the members' log predictions
-    members = np.log(table[["last", *sl.backtest.LAWS]].to_numpy())
-    np.testing.assert_allclose(np.log(table["prediction"]), np.median(members, axis=1))
+    # the default forecast is the weighted mean of the laws' log predictions (was: the median
+    # of the members, last value included)
+    assert table.attrs["method"] == "average" and abs(sum(table.attrs["weights"].values()) - 1) < 1e-12
+    w = np.array([table.attrs["weights"][law] for law in sl.backtest.LAWS])
+    members = np.log(table[list(sl.backtest.LAWS)].to_numpy())
+    used = w > 0
+    np.testing.assert_allclose(np.log(table["prediction"]), members[:, used] @ w[used], rtol=1e-12)
     truth = 0.4 * np.array([500, 2000, 8000.0]) ** -0.3 + 0.05
     assert ((table["lo80"] <= truth) & (truth <= table["hi80"])).all()
 
@@ -275,3 +279,42 @@ def test_extrapolate_refuses_options_it_cannot_honour(kwargs, message):
         sl.extrapolate(sl.Curve(x, 0.4 * x ** -0.3), [2000], **kwargs)
     with pytest.raises(sl.ScalingLabError, match="below the smallest size measured"):
         sl.extrapolate(sl.Curve(x, 0.4 * x ** -0.3), [1.0])
+
+
+def test_averaging_weights_are_the_tempered_likelihood_of_the_inner_backtest():
+    """w ∝ (s² + σ²)^(-n / (2T)) over the usable laws; unscored usable laws weigh as the worst
+    scored one; unusable laws nothing; no usable law: NaN."""
+    from scalinglab.backtest import averaging
+    scores = np.array([[0.1, 0.2, np.inf, 0.05], [np.inf, np.inf, np.inf, np.inf], [0.1, 0.3, 0.2, 0.1]])
+    ok = np.array([[True, True, True, False], [True, True, False, False], [False] * 4])
+    w = averaging.weights(scores, np.array([2, 1, 3]), np.array([0.0, 0.0, 0.0]), ok, temperature=2.0)
+    raw = np.array([0.1, 0.2, 0.2]) ** (-2 / 2.0)        # s^-(n/T): unscored law 3 as the worst (0.2)
+    np.testing.assert_allclose(w[0], np.r_[raw / raw.sum(), 0.0])
+    np.testing.assert_allclose(w[1], [0.5, 0.5, 0, 0])    # nothing scored: equal weights
+    assert np.isnan(w[2]).all()
+    noisy = averaging.weights(scores[:1], np.array([2]), np.array([0.3]), ok[:1], temperature=2.0)
+    raw = (np.array([0.1, 0.2, 0.2]) ** 2 + 0.09) ** (-2 / 4.0)   # noise evens the weights out
+    np.testing.assert_allclose(noisy[0], np.r_[raw / raw.sum(), 0.0])
+
+
+def test_averaging_shape_constraints():
+    """A floor above the smallest mean, a prediction at or above the cap, an M4 y0 above the cap:
+    the law is not usable on that curve."""
+    from scalinglab.backtest import averaging
+    theta = np.array([[1.0, 0.5, 0.10], [1.0, 0.5, 0.30]])            # power_floor: floor c
+    pred = np.array([[0.2], [0.4]])
+    ok = averaging.usable("power_floor", theta, pred, np.array([0.25, 0.25]), np.array([np.inf, np.inf]))
+    np.testing.assert_array_equal(ok, [True, False])
+    ok = averaging.usable("power_floor", theta[:1], np.array([[1.2]]), np.array([0.25]), np.array([1.0]))
+    assert not ok[0]
+    m4 = np.array([[1.0, -0.5, 0.5, 0.05, 1.3], [1.0, -0.5, 0.5, 0.05, 0.9]])
+    ok = averaging.usable("m4", m4, np.array([[0.2], [0.2]]), np.array([0.3, 0.3]), np.array([1.0, 1.0]))
+    np.testing.assert_array_equal(ok, [False, True])
+
+
+def test_extrapolate_falls_back_visibly_on_a_flat_curve():
+    x = 16 * np.sqrt(2) ** np.arange(8)
+    y = 0.3 * np.tile([0.99, 1.0, 1.01], 8)
+    table = sl.extrapolate(sl.Curve(np.repeat(x, 3), y, seed=np.tile([0, 1, 2], 8)), [1000])
+    assert table.attrs["method"] == "ensemble (a flat curve)" and table.attrs["weights"] == {}
+    assert np.isfinite(table["prediction"]).all()

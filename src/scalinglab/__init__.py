@@ -7,7 +7,7 @@ Public API (the contract; the CLI and README use only these names)::
     res = sl.fit(curve, law="power_floor")          # or law="auto"
     res = res.bootstrap(n=1000, seed=0)
     res.interval("b", 0.95); res.predict([1e6], interval=0.8)
-    sl.extrapolate(curve, [1e6])                    # ensemble forecast, intervals calibrated on LCDB
+    sl.extrapolate(curve, [1e6])                    # the default forecast, calibrated intervals
 """
 
 from ._lazy import lazy

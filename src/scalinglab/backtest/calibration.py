@@ -8,9 +8,15 @@ have heavy tails. So q_L is calibrated on backtests of *other* curves, split con
 prediction (Vovk et al. 2005; Lei et al. 2018): with the standardised errors
 z = |log ŷ − log y| / u of n calibration points, q_L is their ⌈(n + 1) L⌉-th smallest value.
 If the calibration and the new curves are exchangeable, the interval covers with
-probability at least L. The shipped table (``calibration.json``) comes from the LCDB
-curves of half of its datasets (``benchmarks/extrapolation_lcdb.py --calibrate``); the
-benchmark scores the other half. Coverage on curves unlike LCDB's is not guaranteed.
+probability at least L. The shipped table (``calibration.json``, its ``source`` says
+which version): for the default forecast (method ``auto``, also :func:`extrapolate`'s), the
+held-out sizes of every domain of the extrapolation suite (``benchmarks/curves``: LCDB,
+neural LM and MLP curves, Chinchilla, simulated), every domain weighing the same
+(``benchmarks/extrapolation_domains.py --lodo --write-calibration``); the per-domain coverage of
+quantiles made on the *other* domains only is in the README. For the other methods (single
+laws, ``last``, ``ensemble``): the LCDB curves of half of its datasets
+(``benchmarks/extrapolation_lcdb.py --calibrate``). Coverage on curves unlike these is not
+guaranteed.
 """
 
 from __future__ import annotations
@@ -76,7 +82,7 @@ class Calibration:
 
 @functools.lru_cache(maxsize=1)
 def shipped() -> Calibration:
-    """The table calibrated on LCDB (see the module docstring); normal quantiles if absent.
+    """The shipped table (see the module docstring); normal quantiles if absent.
     Read once per process (every ``extrapolate`` call needs it)."""
     resource = resources.files(__package__) / SHIPPED
     if not resource.is_file():

@@ -120,7 +120,9 @@ def forecasts(suite: Suite, *, laws=LAWS, n_boot: int = 50, seed: int = 0, n_job
         out[law] = Forecast(law, *(np.concatenate([getattr(boot[i], a) for i in mine]) for a in ("pred", "unit", "law")))
         scores.append(np.concatenate([fitted[i].inner_score for i in mine]))
     out["ensemble"] = ensemble_forecast([out[m] for m in ("last",) + tuple(laws)])
-    out["auto"] = auto_forecast(suite, tuple(laws), out, np.stack(scores, axis=1), out["ensemble"])
+    thetas = {law: np.concatenate([fitted[i].theta for i, (name, _) in enumerate(parts) if name == law])
+              for law in laws}
+    out["auto"] = auto_forecast(suite, tuple(laws), out, np.stack(scores, axis=1), out["ensemble"], thetas)
     seconds = {"fits": t1 - t0, "intervals": t2 - t1,
                "fits_cpu": float(sum(f.seconds for f in fitted))}
     return out, seconds

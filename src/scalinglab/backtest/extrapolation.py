@@ -1,9 +1,11 @@
-"""``extrapolate``: the benchmark's most accurate method, for one curve of your own.
+"""``extrapolate``: the default forecast, for one curve of your own.
 
-The robust ensemble of :mod:`scalinglab.backtest.methods` (median of the log predictions
-of the last value and the five laws) with prediction intervals calibrated by split
-conformal prediction on LCDB learning curves (:mod:`scalinglab.backtest.calibration`). On
-the LCDB evaluation half it had the lowest median error of all methods; see the README.
+The method ``auto`` of the backtest (:mod:`scalinglab.backtest.averaging`: the five laws'
+log predictions averaged with weights from their inner backtest, laws breaking the metric's
+shape constraints left out; the median ensemble of the last value and the five laws on flat,
+peaking or dipping curves), with prediction intervals calibrated by split conformal
+prediction on every domain of the extrapolation suite (:mod:`scalinglab.backtest.calibration`).
+Its accuracy per domain, leave-one-domain-out: the README ("How good are the extrapolations?").
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from ..errors import ScalingLabError, ScalingLabWarning
 from ..fitting.many import StackedCurves, fit_many
 from ..fitting.prepare import positive_for_log
 from ..metric import Metric
+from . import averaging
 from . import calibration as cal
-from .methods import LAWS, ensemble_forecast, last_forecast, law_forecast
-from .protocol import SizeStats, last_value_unit
+from .methods import ILL_BEHAVED, LAWS, Forecast, ensemble_forecast, last_forecast, law_forecast, log_rmse
+from .protocol import SizeStats, classify, inner_split, last_value_unit, replicate_noise
 
 
 #: Fewest bootstrap refits behind each member's interval unit (a standard deviation): below
@@ -79,7 +82,7 @@ def extrapolate(curve: Curve | SizeStats, sizes, *, levels=cal.LEVELS, n_boot: i
                 calibration: cal.Calibration | None = None, higher_is_better: bool | None = None) -> pd.DataFrame:
     """Predict a learning curve at larger ``sizes``, in the metric's own terms.
 
-    Returns one row per size: ``prediction`` (the ensemble), ``lo80``/``hi80`` and
+    Returns one row per size: ``prediction`` (the default forecast), ``lo80``/``hi80`` and
     ``lo95``/``hi95`` (calibrated intervals for the default levels), and the prediction of
     every member (``last`` and each law; NaN where a member failed or left the metric's
     bounds). Needs at least 4 distinct sizes; replicates (seeds) are averaged per size and
@@ -89,6 +92,10 @@ def extrapolate(curve: Curve | SizeStats, sizes, *, levels=cal.LEVELS, n_boot: i
     Direction: the curve's own (``Curve(..., higher_is_better=True)``), or
     ``higher_is_better=True`` here for a curve built without it (a curve that says True cannot be
     overridden). An accuracy is forecast as accuracy, fitted internally as 1 − accuracy.
+
+    ``table.attrs["method"]``: "average" (the weighted average of the laws, weights by law in
+    ``table.attrs["weights"]``) or "ensemble (...)" with the reason (a flat, peaking or dipping
+    curve, or no law usable).
 
     Scale: nothing is assumed about the metric's scale (an MSE of 1e-6 is forecast like a loss
     of 3); a per-size mean of exactly 0 follows the rule for zeros of
@@ -119,28 +126,63 @@ def extrapolate(curve: Curve | SizeStats, sizes, *, levels=cal.LEVELS, n_boot: i
                       f"{', '.join(f'{v:g}' for v in stats.sizes[zeros])}): taken as {replacement:.3g}, half the "
                       "smallest positive mean (the rule for zeros, scalinglab.fitting.prepare)", ScalingLabWarning,
                       stacklevel=2)
-    train, X = StackedCurves.pad([(stats.sizes, mean)]), sizes[None, :]
-    members = [last_forecast(mean[-1:], np.array([last_value_unit(stats, len(mean), mean)]), len(sizes))]
-    members += [law_forecast(fit_many(train, law), X, ["curve"], n_boot=n_boot, seed=seed) for law in LAWS]
-    if metric.bounded:                 # a member forecasting an impossible value has failed
-        members = [replace(m, pred=np.where(m.pred < metric.cap, m.pred, np.nan)) for m in members]
-    ens = ensemble_forecast(members)
-    if not np.all(np.isfinite(ens.pred)):
-        raise ScalingLabError("no member of the ensemble could forecast this curve (every fit failed)")
-    table = pd.DataFrame({"size": sizes, "prediction": metric.to_metric(ens.pred[0])})
+    forecast, members, weights = default_forecast(stats, mean, sizes, metric.cap, n_boot=n_boot, seed=seed)
+    table = pd.DataFrame({"size": sizes, "prediction": metric.to_metric(forecast.pred[0])})
     for level in levels:
-        lo, hi = calibration.interval("ensemble", ens.pred[0], ens.unit[0], level, cap=metric.cap)
+        lo, hi = calibration.interval("auto", forecast.pred[0], forecast.unit[0], level, cap=metric.cap)
         lo, hi = metric.interval_to_metric(lo, hi)
         table[f"lo{round(100 * level)}"], table[f"hi{round(100 * level)}"] = lo, hi
     for member in members:
         table[member.method] = metric.to_metric(member.pred[0])
     table.attrs["metric"] = metric.describe()
+    table.attrs["method"] = forecast.law[0]
+    table.attrs["weights"] = weights
     return table
+
+
+def default_forecast(stats: SizeStats, mean: np.ndarray, sizes: np.ndarray, cap: float, *, n_boot: int,
+                     seed: int) -> tuple[Forecast, list[Forecast], dict]:
+    """The backtest's ``auto`` for one curve (per-size ``mean`` with zeros replaced) at ``sizes``:
+    (forecast, members: last and each law, weights by law). ``forecast.law`` says what was used:
+    "average" or "ensemble (a <category> curve)" / "ensemble (no law usable)". A member
+    forecasting outside the metric's range has failed (NaN)."""
+    k = len(mean)
+    train, X = StackedCurves.pad([(stats.sizes, mean)]), sizes[None, :]
+    fits = {law: fit_many(train, law) for law in LAWS}
+    members = [last_forecast(mean[-1:], np.array([last_value_unit(stats, k, mean)]), len(sizes))]
+    members += [law_forecast(fits[law], X, ["curve"], n_boot=n_boot, seed=seed) for law in LAWS]
+    if np.isfinite(cap):
+        members = [replace(m, pred=np.where(m.pred < cap, m.pred, np.nan)) for m in members]
+    h = inner_split(k)
+    scores = np.full((1, len(LAWS)), np.inf)
+    if h:
+        inner = StackedCurves.pad([(stats.sizes[:k - h], mean[:k - h])])
+        X_in, Y_in = stats.sizes[None, k - h:], mean[None, k - h:]
+        for j, law in enumerate(LAWS):
+            f = fit_many(inner, law)
+            if f.ok[0]:
+                scores[0, j] = log_rmse(f.predict(X_in), Y_in, np.ones_like(Y_in))[0]
+    caps = np.array([cap])
+    ok = np.stack([averaging.usable(law, fits[law].theta, m.pred, mean.min(keepdims=True), caps)
+                   for law, m in zip(LAWS, members[1:])], axis=1)
+    w = averaging.weights(scores, np.array([h]), np.array([replicate_noise(stats, k)]), ok)
+    pred, unit = averaging.combine(np.stack([m.pred for m in members[1:]], axis=1),
+                                   np.stack([m.unit for m in members[1:]], axis=1), w)
+    category = classify(SizeStats(stats.sizes, mean, stats.sd, stats.count))[0]
+    why = (f"a {category} curve" if category in ILL_BEHAVED
+           else "no law usable" if not np.all(np.isfinite(pred)) else "")
+    if why:
+        ens = ensemble_forecast(members)
+        forecast = Forecast("auto", ens.pred, ens.unit, np.array([f"ensemble ({why})"], object))
+    else:
+        forecast = Forecast("auto", pred, unit, np.array(["average"], object))
+    weights = {law: float(np.nan_to_num(w[0, j])) for j, law in enumerate(LAWS)} if not why else {}
+    return forecast, members, weights
 
 
 @dataclass(frozen=True)
 class EnsembleAnswer:
-    """The ensemble's forecast at ``factor`` × the largest size, as a planning answer."""
+    """The default forecast (:func:`extrapolate`) at ``factor`` × the largest size, as a planning answer."""
 
     size: float
     factor: float
@@ -152,11 +194,13 @@ class EnsembleAnswer:
     metric: str = "error"
 
     def __str__(self) -> str:
-        return (f"Cross-check ({self.factor:g}× the data, {self.size:,.0f}): the ensemble of six methods "
-                f"(sl.extrapolate) predicts {self.metric} {self.prediction:.3g} (measured at "
-                f"{self.size / self.factor:,.0f}: {self.now:.3g}), "
+        return (f"Cross-check ({self.factor:g}× the data, {self.size:,.0f}): scalinglab's default forecast "
+                f"(sl.extrapolate: five laws averaged by how well each extrapolated inside the data) predicts "
+                f"{self.metric} {self.prediction:.3g} (measured at {self.size / self.factor:,.0f}: {self.now:.3g}), "
                 f"{round(100 * self.level)}% interval {self.lo:.3g}–{self.hi:.3g}; that width is calibrated on "
-                "real learning curves (LCDB), where single-law bootstrap intervals are far too narrow.")
+                "real learning curves of seven domains, where single-law bootstrap intervals are far too narrow. "
+                "Where it differs from the single law's answer above, plan with this one: leave-one-domain-out it "
+                "was the more accurate (README, 'How good are the extrapolations?').")
 
 
 def ensemble_answer(curve: Curve, *, factor: float = 10.0, level: float = 0.8, n_boot: int = 100,

@@ -7,12 +7,13 @@ curve plus the log-scale *unit* of its prediction interval.
   every training part at once (:func:`scalinglab.fitting.many.fit_many`, the loss and space of
   :func:`scalinglab.fit`); unit: sqrt(sd² + s²), sd the standard deviation of log ŷ over
   bootstrap refits (points resampled) and s the residual standard deviation of the fit.
-* ``auto``: the rule of ``fit(law="auto")`` among these five laws (``fit`` also tries
-  ``bnsl``, left out here: its 6 parameters need 7 inner training sizes, which about half
-  the LCDB training parts (4–18 sizes) lack) (lowest RMSE of log y on the largest 25 % of
-  the training sizes when fitted on the rest; within 0.1 % the law with fewer parameters;
-  with at most 3 held-out sizes, ``m3`` unless another law scores 20 times lower);
-  on flat, peaking and dipping curves it uses ``ensemble`` instead of one possibly wild fit.
+* ``auto``: the default forecast (:mod:`scalinglab.backtest.averaging`, issue 18): the
+  weighted average of the five laws' log predictions, each law weighted by its inner
+  backtest (the largest 25 % of the training sizes predicted from the rest; a law is scored
+  when the inner training part has at least as many sizes as it has parameters) tempered and
+  combined with the curve's replicate noise; laws breaking the metric's shape constraints
+  (a floor above the smallest mean, a prediction above the cap) get no weight. On flat,
+  peaking and dipping curves, and where no law is usable, it uses ``ensemble`` instead.
 * ``ensemble``: the median of the log predictions of ``last`` and the five laws, a robust
   combination (one wild fit cannot move it); unit: the median member unit combined with the
   members' spread (1.4826 × MAD).
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..fitting.many import ManyFits, fit_many
-from ..fitting.select import choose
+from . import averaging
 from .protocol import Suite
 
 LAWS = ("power", "power_floor", "m3", "m4", "exp_floor")
@@ -61,6 +62,10 @@ class LawFits:
     inner_score: np.ndarray      # (C,) RMSE of log y on the inner held-out sizes; inf if not scored
     seconds: float
 
+    @property
+    def theta(self) -> np.ndarray:
+        return self.fits.theta
+
 
 def log_rmse(pred: np.ndarray, Y: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Root mean square of log ŷ − log y over the points with W > 0, per row; inf where not finite."""
@@ -74,8 +79,9 @@ def fit_law(suite: Suite, law: str) -> LawFits:
     """Fit ``law`` to every training part and to every inner training part (for ``auto``)."""
     t0 = time.perf_counter()
     fits = fit_many(suite.train, law)
-    # as fit(law="auto"): a law is backtested only with one training size to spare
-    scored = (suite.inner_train.n_points >= fits.law.n_params + 1) & (suite.inner_W.sum(axis=1) > 0)
+    # an exactly determined inner fit (as many sizes as parameters) still says how the law
+    # extrapolates: scoring it was better leave-one-domain-out (benchmarks/lodo.py)
+    scored = (suite.inner_train.n_points >= fits.law.n_params) & (suite.inner_W.sum(axis=1) > 0)
     score = np.full(len(suite), np.inf)
     if scored.any():
         rows = np.flatnonzero(scored)
@@ -124,14 +130,19 @@ def ensemble_forecast(members: list[Forecast]) -> Forecast:
 
 
 def auto_forecast(suite: Suite, laws: tuple[str, ...], forecasts: dict[str, Forecast], scores: np.ndarray,
-                  ensemble: Forecast) -> Forecast:
-    pick = choose(scores, laws, (suite.inner_W > 0).sum(axis=1))
-    rows = np.arange(len(suite))
-    pred = np.stack([forecasts[law].pred for law in laws], axis=1)[rows, np.maximum(pick, 0)]
-    unit = np.stack([forecasts[law].unit for law in laws], axis=1)[rows, np.maximum(pick, 0)]
-    law = np.array(laws, object)[np.maximum(pick, 0)]
-    fall_back = np.isin(suite.categories, ILL_BEHAVED) | (pick < 0) | ~np.all(np.isfinite(pred), axis=1)
+                  ensemble: Forecast, thetas: dict[str, np.ndarray]) -> Forecast:
+    """The default forecast (:mod:`.averaging`) of every curve: ``scores`` (C, L) the laws'
+    inner-backtest scores, ``thetas`` each law's fitted parameters (C, p). The law reported per
+    curve is the one of largest weight, or "ensemble" where the ensemble was used."""
+    W = suite.test_W > 0
+    smallest = np.where(suite.train.W > 0, suite.train.Y, np.inf).min(axis=1)
+    ok = np.stack([averaging.usable(law, thetas[law], forecasts[law].pred, smallest, suite.caps(), W)
+                   for law in laws], axis=1)
+    w = averaging.weights(scores, (suite.inner_W > 0).sum(axis=1), suite.noises(), ok)
+    pred, unit = averaging.combine(np.stack([forecasts[law].pred for law in laws], axis=1),
+                                   np.stack([forecasts[law].unit for law in laws], axis=1), w)
+    law = np.array(laws, object)[np.argmax(np.nan_to_num(w, nan=-1.0), axis=1)]
+    fall_back = np.isin(suite.categories, ILL_BEHAVED) | ~np.all(np.isfinite(pred) | ~W, axis=1)
     pred = np.where(fall_back[:, None], ensemble.pred, pred)
     unit = np.where(fall_back[:, None], ensemble.unit, unit)
-    law = np.where(fall_back, "ensemble", law)
-    return Forecast("auto", pred, unit, law)
+    return Forecast("auto", pred, unit, np.where(fall_back, "ensemble", law))

@@ -125,9 +125,13 @@ class Suite:
     last: np.ndarray             # (C,) last training value
     last_unit: np.ndarray        # (C,) log-scale spread of the last value (see last_unit)
     cap: np.ndarray | None = None  # (C,) largest possible fitted value (inf: unbounded); intervals stay below
+    noise: np.ndarray | None = None  # (C,) the training part's replicate noise (see replicate_noise); 0 if unknown
 
     def caps(self) -> np.ndarray:
         return np.full(len(self.names), np.inf) if self.cap is None else self.cap
+
+    def noises(self) -> np.ndarray:
+        return np.zeros(len(self.names)) if self.noise is None else self.noise
 
     def __len__(self) -> int:
         return len(self.names)
@@ -138,7 +142,7 @@ class Suite:
         return Suite(pick(self.names), pick(self.categories), pick(self.evidence), self.train.subset(rows),
                      self.inner_train.subset(rows), self.inner_X[rows], self.inner_Y[rows], self.inner_W[rows],
                      self.test_X[rows], self.test_Y[rows], self.test_W[rows], self.last[rows], self.last_unit[rows],
-                     self.caps()[rows])
+                     self.caps()[rows], self.noises()[rows])
 
     @property
     def i_largest(self) -> np.ndarray:
@@ -166,6 +170,16 @@ def last_value_unit(s: SizeStats, k: int, mean: np.ndarray | None = None) -> flo
     return float(max(np.hypot(rel_se, np.log(mean[k - 2] / mean[k - 1])), 1e-3))
 
 
+def replicate_noise(s: SizeStats, k: int) -> float:
+    """The curve's own noise on the log scale: the median over the first ``k`` sizes of the
+    standard error of the per-size mean (sd / mean / sqrt(seeds)), over the sizes with at least
+    two seeds; 0 when no size has replicates (the noise is then unknown, not zero)."""
+    with np.errstate(all="ignore"):
+        se = s.sd[:k] / s.mean[:k] / np.sqrt(np.maximum(s.count[:k], 1))
+    se = se[(s.count[:k] > 1) & np.isfinite(se)]
+    return float(np.median(se)) if se.size else 0.0
+
+
 def _stats_and_cap(name, c) -> tuple[SizeStats, float]:
     if isinstance(c, SizeStats):
         return c, np.inf
@@ -181,7 +195,7 @@ def prepare(curves: Mapping[str, SizeStats | Curve], min_train: int = 4) -> Suit
         raise ScalingLabError(f"curves must be a mapping name -> Curve (or a CurveSet), got {type(curves).__name__}")
     if isinstance(min_train, bool) or int(min_train) != min_train or min_train < 2:
         raise ScalingLabError(f"min_train must be a whole number >= 2, got {min_train!r}")
-    names, cats, evid, train, inner_train, inner, test, last, unit, caps = [], [], [], [], [], [], [], [], [], []
+    names, cats, evid, train, inner_train, inner, test, last, unit, caps, noise = ([] for _ in range(11))
     with_zeros = []
     for name, c in curves.items():
         s, cap = _stats_and_cap(name, c)
@@ -204,6 +218,7 @@ def prepare(curves: Mapping[str, SizeStats | Curve], min_train: int = 4) -> Suit
         last.append(mean[k - 1])
         unit.append(last_value_unit(s, k, mean))
         caps.append(cap)
+        noise.append(replicate_noise(s, k))
     if not names:
         raise ScalingLabError(f"no curve has more than {min_train} distinct sizes")
     if with_zeros:
@@ -212,4 +227,4 @@ def prepare(curves: Mapping[str, SizeStats | Curve], min_train: int = 4) -> Suit
                       "positive mean of its curve (the rule for zeros, scalinglab.fitting.prepare)", ScalingLabWarning,
                       stacklevel=3)
     return Suite(names, cats, evid, StackedCurves.pad(train), StackedCurves.pad(inner_train), *_pad(inner),
-                 *_pad(test), np.array(last), np.array(unit), np.array(caps, float))
+                 *_pad(test), np.array(last), np.array(unit), np.array(caps, float), np.array(noise, float))

@@ -46,7 +46,7 @@ def extrapolate(file: Path = typer.Argument(..., exists=True, dir_okay=False, he
                 y: str = typer.Option(..., "--y", help="metric column (lower is better)"),
                 at: list[float] = typer.Option(..., "--at", help="size(s) to predict; repeat the option"),
                 curve: Optional[str] = typer.Option(None, help="column naming the curves, one forecast each")) -> None:
-    """Predict the metric at larger sizes: ensemble of six methods, intervals calibrated on LCDB."""
+    """Predict the metric at larger sizes: the default forecast (five laws averaged), calibrated intervals."""
     curves = _read_curves(file, x, y, curve)
     for name, c in curves.items():
         table = sl.extrapolate(c, at)
