@@ -81,10 +81,18 @@ def last_out(d) -> Out:
                np.full(len(d.names), "last", object))
 
 
+def strict_inner(d, law: str) -> np.ndarray:
+    """The inner score as main scored it before issue 18: only with one inner training size more
+    than the law has parameters (inf otherwise)."""
+    from scalinglab.laws.base import get_law
+    spare = d.n_train - d.n_inner_held >= get_law(law).n_params + 1
+    return np.where(spare, d.laws[law]["inner_relaxed"], np.inf)
+
+
 def _stack(d, laws, constrained, inner="inner"):
     P = np.stack([d.laws[l]["pred"] for l in laws], axis=1)              # (C, L, m)
     U = np.stack([d.laws[l]["unit"] for l in laws], axis=1)
-    S = np.stack([d.laws[l][inner] for l in laws], axis=1)               # (C, L)
+    S = np.stack([strict_inner(d, l) if inner == "inner" else d.laws[l][inner] for l in laws], axis=1)  # (C, L)
     ok = np.stack([usable(d, l, constrained) for l in laws], axis=1)
     return P, U, S, ok
 
@@ -114,7 +122,7 @@ def today_auto(d) -> Out:
     lower, the median ensemble on flat / peaking / dipping curves and where no law was scored."""
     chosen = select(d, "m3", 20.0, False, LAWS5)
     ens = median_ensemble(d)
-    scored = np.isfinite(np.stack([d.laws[l]["inner"] for l in LAWS5], axis=1)).any(axis=1)
+    scored = np.isfinite(np.stack([strict_inner(d, l) for l in LAWS5], axis=1)).any(axis=1)
     back = np.isin(d.categories, ILL_BEHAVED) | ~scored | (chosen.law == "ensemble")
     return Out(np.where(back[:, None], ens.pred, chosen.pred), np.where(back[:, None], ens.unit, chosen.unit),
                np.where(back, "ensemble", chosen.law))
@@ -445,8 +453,8 @@ def write_calibration(data: dict, path, lcdb_limit) -> None:
     n = ", ".join(f"{dom} {len(d.names)}" for dom, d in data.items())
     table["source"] = table["source"].split("; method auto")[0] + (
         f"; method auto ({DEFAULT}, {setting}): every domain of the suite weighing the same "
-                            f"({n}; LCDB: {'all' if lcdb_limit is None else lcdb_limit} curves of its evaluation "
-                            "half), benchmarks/extrapolation_domains.py --lodo --write-calibration"))
+        f"({n}; LCDB: {'all' if lcdb_limit is None else lcdb_limit} curves of its evaluation "
+        "half), benchmarks/extrapolation_domains.py --lodo --write-calibration")
     Path(path).write_text(json.dumps(table, indent=1) + "\n")
     print(f"wrote {path}: auto {q} ({setting})")
 

@@ -6,22 +6,22 @@ Per domain (the suite's one protocol, ``sl.backtest.prepare``): for each law of
 ``LAWS`` (the five of ``sl.backtest`` plus bnsl with one break), its fit to every training part
 (``fit_many``, as ``sl.backtest``), the parameters, the prediction of every held-out size and
 its log-scale interval unit (bootstrap sd ⊕ residual sd, ``law_forecast``), and the score of
-``auto``'s inner backtest (RMSE of log y on the largest 25 % of the training sizes when fitted
-on the rest; ``inner`` as ``sl.backtest`` scores it, only for laws with a training size to
-spare, and ``inner_relaxed`` for every law with at least as many inner training sizes as
-parameters: an exactly determined fit still says how the law extrapolates). Also the per-curve facts a rule may use: the training part's smallest mean,
+``auto``'s inner backtest (``inner_relaxed``: RMSE of log y on the largest 25 % of the training
+sizes when fitted on the rest, as ``sl.backtest`` scores it since issue 18: for every law with
+at least as many inner training sizes as parameters; :func:`lodo.strict_inner` gives main's
+earlier score, only for laws with a size to spare). Also the per-curve facts a rule may use: the training part's smallest mean,
 the metric's cap, the log-scale standard error of the per-size means (replicate spread), the
 number of inner held-out sizes.
 
 Cache: ``~/.cache/scalinglab/suite/lodo-<key>.pkl`` keyed by the domain, the LCDB subsample,
-``n_boot`` and the package's git commit of ``src/`` (any change to the fits recomputes).
+``n_boot`` and a fingerprint of the fitting code's numbers on two probe curves (any change to
+the fits recomputes).
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +32,9 @@ from joblib import Parallel, delayed
 import scalinglab as sl
 
 try:                                   # the module's name after the restructure of issue 17
-    from scalinglab.backtest.methods import fit_law, law_forecast, log_rmse
-    from scalinglab.fitting.many import fit_many
+    from scalinglab.backtest.methods import fit_law, law_forecast
 except ImportError:
-    from scalinglab.backtest.forecasts import fit_law, law_forecast, log_rmse
-    from scalinglab.fit.many import fit_many
+    from scalinglab.backtest.forecasts import fit_law, law_forecast
 
 import suite
 
@@ -68,15 +66,18 @@ class DomainFits:
 
 
 def _source_key() -> str:
-    here = Path(__file__).resolve().parent.parent
-    try:
-        out = subprocess.run(["git", "-C", str(here), "log", "-1", "--format=%H", "--", "src"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(here), "diff", "HEAD", "--", "src"],
-                               capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return out[:12] + ("-" + hashlib.sha1(dirty.encode()).hexdigest()[:8] if dirty else "")
+    """A fingerprint of the fitting code: every law's fit, prediction, bootstrap unit and inner
+    score on two fixed probe curves (one with replicates), rounded to 8 significant digits. Any
+    change to the fits changes it (and recomputes); a refactoring that leaves the numbers alone
+    keeps the cache."""
+    x = np.repeat(16 * 2.0 ** np.arange(8), 2)
+    rng = np.random.default_rng(0)
+    curves = {"a": sl.Curve(x, (0.05 + 2 * x ** -0.4) * np.exp(rng.normal(0, 0.02, x.size)), seed=np.tile([0, 1], 8)),
+              "b": sl.Curve(x[::2], 3 * x[::2] ** -0.2)}
+    prepared = sl.backtest.prepare(curves)
+    parts = [np.concatenate([np.ravel(a) for a in _one(prepared, law, np.arange(2), 20)[1:5]]) for law in LAWS]
+    text = np.array2string(np.concatenate(parts), precision=8, threshold=10 ** 6)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 def _one(prepared, law: str, rows: np.ndarray, n_boot: int):
@@ -104,7 +105,7 @@ def compute(domain: str, curves: dict, *, n_boot: int, n_jobs: int) -> DomainFit
     for j, law in enumerate(LAWS):
         parts = done[j * len(chunks):(j + 1) * len(chunks)]
         laws[law] = {key: np.concatenate([p[i] for p in parts]) for i, key in
-                     ((1, "theta"), (2, "inner"), (3, "pred"), (4, "unit"))}
+                     ((1, "theta"), (2, "inner_relaxed"), (3, "pred"), (4, "unit"))}
         laws[law]["seconds"] = float(sum(p[5] for p in parts))
     W = prepared.train.W > 0
     return DomainFits(
@@ -120,6 +121,7 @@ def load(domains, *, lcdb_limit: int | None, n_boot: int = 50, n_jobs: int = 2, 
     """{domain: DomainFits}, from the cache where it holds them."""
     CACHE.mkdir(parents=True, exist_ok=True)
     key = _source_key()
+    note(f"fits fingerprint {key}")
     out = {}
     for domain in domains:
         tag = f"{domain}-{lcdb_limit if domain == 'lcdb' else 'all'}-b{n_boot}-{key}"
@@ -133,40 +135,5 @@ def load(domains, *, lcdb_limit: int | None, n_boot: int = 50, n_jobs: int = 2, 
         path.write_bytes(pickle.dumps(out[domain]))
         note(f"{domain}: {len(out[domain].names)} curves fitted in {time.perf_counter() - t0:.1f} s "
              f"(cached in {path})")
-    for domain, d in out.items():
-        add_relaxed(domain, d, lcdb_limit=lcdb_limit, n_boot=n_boot, n_jobs=n_jobs)
     return out
 
-
-def _inner_relaxed(prepared, law: str, rows: np.ndarray):
-    """Inner-backtest score allowing exactly determined fits (points >= parameters), and the
-    inner prediction of the held-out training sizes."""
-    part = prepared.take(rows)
-    score = np.full(len(rows), np.inf)
-    fits = fit_many(part.inner_train, law)
-    ok = fits.ok & (part.inner_W.sum(axis=1) > 0)
-    with np.errstate(all="ignore"):
-        pred = fits.predict(part.inner_X)
-    score[ok] = log_rmse(pred[ok], part.inner_Y[ok], part.inner_W[ok])
-    return rows, score
-
-
-def add_relaxed(domain: str, d: DomainFits, *, lcdb_limit, n_boot: int = 50, n_jobs: int = 2) -> DomainFits:
-    """``laws[law]["inner_relaxed"]``, cached beside the main file."""
-    tag = f"{domain}-{lcdb_limit if domain == 'lcdb' else 'all'}-b{n_boot}-{_source_key()}"
-    path = CACHE / f"lodo-relaxed-{tag}.pkl"
-    if path.is_file():
-        extra = pickle.loads(path.read_bytes())
-    else:
-        curves = suite.load([domain], lcdb_limit=lcdb_limit)[domain]
-        prepared = sl.backtest.prepare(curves)
-        chunks = [c for c in np.array_split(np.arange(len(prepared)), max(1, 2 * n_jobs)) if len(c)]
-        done = Parallel(n_jobs=n_jobs)(delayed(_inner_relaxed)(prepared, law, rows) for law in LAWS for rows in chunks)
-        extra = {}
-        for j, law in enumerate(LAWS):
-            parts = done[j * len(chunks):(j + 1) * len(chunks)]
-            extra[law] = np.concatenate([p[1] for p in parts])
-        path.write_bytes(pickle.dumps(extra))
-    for law in LAWS:
-        d.laws[law]["inner_relaxed"] = extra[law]
-    return d
