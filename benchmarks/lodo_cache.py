@@ -31,10 +31,7 @@ from joblib import Parallel, delayed
 
 import scalinglab as sl
 
-try:                                   # the module's name after the restructure of issue 17
-    from scalinglab.backtest.methods import fit_law, law_forecast
-except ImportError:
-    from scalinglab.backtest.forecasts import fit_law, law_forecast
+from scalinglab.backtest.methods import fit_law, law_forecast
 
 import suite
 
