@@ -341,3 +341,19 @@ def test_exponent_heuristics():
     assert ss.intrinsic.exponent_from_dimension(8.0, kind="model") == pytest.approx(0.5)
     with pytest.raises(sl.ScalingLabError):
         ss.intrinsic.exponent_from_dimension(0.0)
+
+
+def test_points_near_the_float_limit_give_the_answer_of_the_same_points_at_unit_scale():
+    """Squared distances of values near 1e300 overflow: TwoNN failed inside scikit-learn, PCA
+    said 0 and k-means put every point in one cluster (found by scripts/fuzz_cli.py). The
+    estimators are scale-free, so the answers equal those at unit scale."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(300, 2)) @ rng.normal(size=(2, 4))
+    for estimator in (ss.intrinsic.twonn, ss.intrinsic.mle, ss.intrinsic.pca):
+        assert estimator(X * 1e300).dimension == pytest.approx(estimator(X).dimension, rel=1e-9)
+    blobs = np.concatenate([rng.normal(c, 0.1, size=(40, 2)) for c in ((0, 0), (3, 0), (0, 3))])
+    tiny, huge, unit = (ss.choose_k(blobs * s, k_range=range(2, 6)) for s in (1e-300, 1e300, 1.0))
+    assert tiny.k == huge.k == unit.k == 3
+    np.testing.assert_allclose(huge.clusters["spread"], unit.clusters["spread"] * 1e300, rtol=1e-9)
+    with pytest.raises(sl.ScalingLabError, match="no usable K"):
+        ss.choose_k(np.ones((10, 2)))

@@ -39,3 +39,18 @@ def finite_answer(n: float, what: str) -> float:
         raise ScalingLabError(f"{what} overflows double precision (more than 1.8e308 samples): the request is "
                               "too extreme to answer")
     return n
+
+
+def unit_scaled(X: np.ndarray) -> tuple[np.ndarray, float]:
+    """``X`` divided by the power of 2 just above its largest absolute value, and that scale.
+
+    Distances of values near 1e300 overflow when squared (nearest neighbours, k-means and
+    PCA then return nonsense or fail deep inside scikit-learn); every estimator that takes
+    points here is invariant to one global scale, so they work on the scaled copy. A power of
+    2 changes no digit, so ties (lattice data) stay exact ties.
+    """
+    largest = float(np.max(np.abs(X))) if X.size else 0.0
+    if not largest > 0:
+        return X, 1.0
+    scale = 2.0 ** np.frexp(largest)[1]
+    return X / scale, scale

@@ -11,6 +11,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.mixture import GaussianMixture
 
 from ..errors import ScalingLabError
+from ._checks import unit_scaled
 from .intervals import PartitionPlan, partitions_n
 
 __all__ = ["KChoice", "choose_k", "partition_plan"]
@@ -40,19 +41,22 @@ def choose_k(X, *, k_range=range(2, 11), criterion: str = "silhouette", seed: in
     X = np.asarray(X, float)
     if X.ndim != 2 or not np.all(np.isfinite(X)):
         raise ScalingLabError("X must be a finite 2-D array (points × features)")
-    ks = [int(k) for k in k_range if 2 <= int(k) < len(X)]
+    if criterion not in ("silhouette", "bic"):
+        raise ScalingLabError(f"criterion must be 'silhouette' or 'bic', got {criterion!r}")
+    distinct = len(np.unique(X, axis=0))
+    ks = [int(k) for k in k_range if 2 <= int(k) < len(X) and int(k) <= distinct]
     if not ks:
-        raise ScalingLabError(f"no usable K in {list(k_range)} for {len(X)} points")
+        raise ScalingLabError(f"no usable K in {list(k_range)} for {len(X)} points ({distinct} distinct)")
+    X, scale = unit_scaled(X)                     # k-means, silhouette and the BIC ranking are scale-free
     scores, labels = {}, {}
     for k in ks:
         if criterion == "silhouette":
             lab = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(X)
-            scores[k] = silhouette_score(X, lab)
+            # k-means can leave a cluster empty on tied points: a silhouette needs two labels
+            scores[k] = silhouette_score(X, lab) if len(np.unique(lab)) > 1 else -1.0
         elif criterion == "bic":
             gm = GaussianMixture(n_components=k, random_state=seed).fit(X)
             lab, scores[k] = gm.predict(X), gm.bic(X)
-        else:
-            raise ScalingLabError(f"criterion must be 'silhouette' or 'bic', got {criterion!r}")
         labels[k] = lab
     series = pd.Series(scores, name=criterion)
     k = int(series.idxmax() if criterion == "silhouette" else series.idxmin())
@@ -61,7 +65,7 @@ def choose_k(X, *, k_range=range(2, 11), criterion: str = "silhouette", seed: in
     for c in range(k):
         pts = X[lab == c]
         rows.append({"cluster": c, "size": len(pts),
-                     "spread": float(np.sqrt(np.mean(np.sum((pts - pts.mean(axis=0)) ** 2, axis=1))))})
+                     "spread": scale * float(np.sqrt(np.mean(np.sum((pts - pts.mean(axis=0)) ** 2, axis=1))))})
     return KChoice(k, criterion, series, lab, pd.DataFrame(rows).set_index("cluster"))
 
 

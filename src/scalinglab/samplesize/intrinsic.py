@@ -33,7 +33,7 @@ import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
 from ..errors import ScalingLabError, ScalingLabWarning
-from ._checks import real, whole
+from ._checks import real, unit_scaled, whole
 
 __all__ = ["IntrinsicDimension", "twonn", "mle", "pca", "local_pca", "exponent_from_dimension"]
 
@@ -69,7 +69,8 @@ class IntrinsicDimension:
 
 
 def _check_x(X, min_points: int) -> tuple[np.ndarray, int]:
-    """Finite 2-D float array with duplicate rows removed (warned), and the number removed."""
+    """Finite 2-D float array with duplicate rows removed (warned), scaled to unit size (every
+    estimator here is scale-free; see ``unit_scaled``), and the number of rows removed."""
     try:
         X = np.asarray(X, dtype=float)
     except (TypeError, ValueError):
@@ -88,7 +89,7 @@ def _check_x(X, min_points: int) -> tuple[np.ndarray, int]:
     if len(unique) < min_points:
         raise ScalingLabError(f"need at least {min_points} distinct points, got {len(unique)}"
                               + (f" ({dropped} duplicate rows removed)" if dropped else ""))
-    return unique, dropped
+    return unit_scaled(unique)[0], dropped
 
 
 def twonn(X, *, discard_fraction: float = 0.1) -> IntrinsicDimension:
