@@ -54,15 +54,20 @@ def test_summed_objective_and_gradient_equal_the_per_point_ones(loss, delta, spa
         np.testing.assert_allclose(summed.point_residuals(u), points.point_residuals(u), rtol=1e-12, atol=1e-12)
 
 
-def per_point_problems(monkeypatch):
-    """Make every fitting problem one row per point (the definition), as before summing."""
+def every_problem(monkeypatch, aggregate: bool):
+    """Make every fitting problem summed by size, or one row per point (the definition)."""
     build = Problem.build.__func__
 
-    def per_point(cls, *args, **kwargs):
-        kwargs["aggregate"] = False
+    def forced(cls, *args, **kwargs):
+        kwargs["aggregate"] = aggregate
         return build(cls, *args, **kwargs)
 
-    monkeypatch.setattr(problem_module.Problem, "build", classmethod(per_point))
+    monkeypatch.setattr(problem_module.Problem, "build", classmethod(forced))
+
+
+def test_few_replicates_stay_per_point_where_that_is_faster():
+    curve = replicate_curve(per_size=7)
+    assert Problem.build(get_law("m3"), curve, loss="huber", delta=1e-3, space="log").replicates is None
 
 
 @pytest.mark.parametrize("law", ["power_floor", "m3", "exp_floor"])
@@ -70,9 +75,10 @@ def test_fits_and_bootstraps_equal_the_per_point_ones(monkeypatch, law):
     curve = replicate_curve()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        every_problem(monkeypatch, aggregate=True)
         summed = sl.fit(curve, law=law)
         a = summed.bootstrap(100, by="point", seed=3)
-        per_point_problems(monkeypatch)
+        every_problem(monkeypatch, aggregate=False)
         points = sl.fit(curve, law=law)
         b = points.bootstrap(100, by="point", seed=3)
         assert summed.objective == pytest.approx(points.objective, rel=1e-6, abs=1e-9)
@@ -92,7 +98,7 @@ def test_many_replicates_fit_as_fast_as_their_sizes():
     y = (2 * x ** -0.3 + 0.05) * np.exp(rng.normal(0, 0.05, x.size))
     curve = sl.Curve(x, y)
     problem = Problem.build(get_law("power_floor"), curve, loss="huber", delta=1e-3, space="log")
-    assert problem.y.shape[-1] == 10
+    assert problem.y.shape[-1] == 10                # summed by default: 20,000 points per size
     res = sl.fit(curve, law="power_floor")
     assert res.params["b"] == pytest.approx(0.3, abs=0.01) and res.params["c"] == pytest.approx(0.05, abs=0.005)
     assert res.residuals.shape == (curve.n,)

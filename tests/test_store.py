@@ -178,7 +178,8 @@ def test_a_transient_sqlite_lock_while_opening_is_retried(tmp_path, monkeypatch)
     def flaky(self):
         calls.append(1)
         if len(calls) < 3:
-            raise sqlalchemy.exc.OperationalError("PRAGMA journal_mode=WAL", {}, sqlite3.OperationalError("database is locked"))
+            locked = sqlite3.OperationalError("database is locked")
+            raise sqlalchemy.exc.OperationalError("PRAGMA journal_mode=WAL", {}, locked)
         return real(self)
 
     monkeypatch.setattr(Store, "_read_or_create_schema", flaky)
