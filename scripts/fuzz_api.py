@@ -346,12 +346,14 @@ def case_plan(rng):
         if accuracy:
             check("accuracy" in str(est), f"accuracy target answered as {est.metric!r}")
     elif which == 1:
-        g = sl.plan.gain(res, factor=float(rng.choice([2.0, 10.0, 0.5, 0.0, -3.0, np.inf])))
+        factor = float(rng.choice([2.0, 10.0, 0.5, 0.0, -3.0, np.inf]))
+        g = sl.plan.gain(res, factor=factor)
         check(finite(g.metric_new, *g.metric_new_interval), "non-finite gain")
         lo, hi = g.metric_new_interval
         check(lo <= g.metric_new <= hi or abs(hi - lo) < 1e-12, "gain interval excludes its estimate")
         if accuracy:
-            check(g.metric == "accuracy" and g.metric_new >= g.metric_now - 1e-12,
+            more = g.metric_new >= g.metric_now - 1e-12 if factor >= 1 else g.metric_new <= g.metric_now + 1e-12
+            check(g.metric == "accuracy" and more,          # less data (factor 0.5) may lower accuracy
                   f"accuracy gain reported as {g.metric!r}: {g.metric_now:.4g} -> {g.metric_new:.4g}")
     elif which == 2:
         r = sl.plan.regime(res)
