@@ -101,6 +101,10 @@ CORRUPTIONS = [
     (lambda d: d.__setitem__("bootstrap_by", None), r"field 'bootstrap_by' must say how the draws were made"),
     (lambda d: d.__setitem__("n_failed_draws", -2), r"field 'n_failed_draws' must be a whole number"),
     (lambda d: d.__setitem__("warnings", "text"), r"field 'warnings' must be a list of strings"),
+    # parameters edited by hand (fuzz_cli: params of 1e308 gave 'err goes from 1e+308 to 1e+308
+    # (80% interval 0.0454-0.0534)'), even slightly
+    (set_param("a", 1e308), r"field 'params' do not reproduce the saved residuals"),
+    (lambda d: d["params"].__setitem__("c", d["params"]["c"] * 1.01), r"do not reproduce the saved residuals"),
 ]
 
 

@@ -7,8 +7,8 @@ Writing: every number is finite JSON (NaN becomes ``null``, ±inf the strings ``
 Reading: a FIT.json may be hand-edited, truncated or corrupted, and ``scalinglab plan`` would
 otherwise print normal-looking nonsense from it ("needs about 0 samples"). Every field is
 checked on load — types, required keys, finite numbers, parameters and bootstrap draws inside
-the law's bounds, residuals matching the curve, predictions finite and positive — and the
-first problem raises a :class:`~scalinglab.ScalingLabError` that names the field.
+the law's bounds, residuals matching the curve and reproduced by the parameters, predictions
+finite and positive — and the first problem raises a :class:`~scalinglab.ScalingLabError` that names the field.
 """
 
 from __future__ import annotations
@@ -288,6 +288,14 @@ def load(source, cls):
                 row = int(np.argwhere(~good)[0][0])
                 check.fail(label if label == "params" else f"draws[{row}]",
                            "gives predictions that are not finite and positive at the curve's sizes")
+    with np.errstate(all="ignore"):
+        pred = law.predict(curve.x, theta[None])[0]
+        implied = np.log(pred) - np.log(curve.y) if space == "log" else pred - curve.y
+    size = 1.0 if space == "log" else float(np.max(np.abs(curve.y)))
+    if not np.allclose(implied, residuals, rtol=1e-6, atol=1e-9 * size):
+        # a hand-edited parameter would otherwise give answers that contradict the file's own draws
+        check.fail("params", "do not reproduce the saved residuals at the curve's sizes (was the file edited?); "
+                             "refit and save again with `scalinglab fit --json`")
     result = cls(
         law=law, theta=theta, objective=check.number(check.get(data, "objective"), "objective", low=0.0),
         loss=loss, delta=delta, space=space, curve=curve, residuals=residuals,
