@@ -174,3 +174,15 @@ def test_an_accuracy_of_one_is_a_zero_error():
     res = quiet(lambda: sl.fit(sl.Curve(X, acc, metric="accuracy", higher_is_better=True), law="power_floor"))
     assert np.isfinite(res.objective) and res.metric.name == "accuracy"
     assert np.all(res.predict([1e5, 1e6]) <= 1)
+
+
+def test_a_bootstrap_of_a_fit_through_every_size_is_refused():
+    """2 sizes, 2 free parameters: every resample refits to the same curve, so the 'interval'
+    had zero width ('err goes from 0.4 to 0.191 (80% interval 0.191-0.191)'; fuzz_cli)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        res = sl.fit(sl.Curve([100, 200], [0.4, 0.33]), law="power")
+        with pytest.raises(sl.ScalingLabError, match="passes through every size"):
+            res.bootstrap(100, seed=0)
+        fixed = sl.fit(sl.Curve([100, 200], [0.4, 0.33]), law="power", fixed={"b": 0.3}).bootstrap(100, seed=0)
+    assert fixed.draws[:, 0].std() > 0               # one free parameter, two sizes: a real spread

@@ -116,6 +116,13 @@ def bootstrap(result: FitResult, n: int = 1000, *, by: str = "auto", seed=None,
                               f"{MIN_RESAMPLES} (5 draws beyond each end of an 80 % interval; about 1,000 for 95 %)")
     if isinstance(max_iter, bool) or int(max_iter) != max_iter or max_iter < 1:
         raise ScalingLabError(f"max_iter must be a whole number >= 1, got {max_iter!r}")
+    n_free = result.law.n_params - len(result.fixed)
+    if result.curve.n_distinct <= n_free and not result.prior:
+        # the law passes through every size: each resample refits to the same curve, and the
+        # interval would have zero width whatever the noise (a 2-row CSV gave '0.191-0.191')
+        raise ScalingLabError(f"{result.curve.n_distinct} distinct size(s) for {n_free} free parameter(s) of law "
+                              f"{result.law.name!r}: the fit passes through every size, so a bootstrap cannot "
+                              "measure its uncertainty; collect more sizes, fix parameters, or use a simpler law")
     if curve is not result.curve:                 # a result made by hand: put its rows in order
         result = result.replace(curve=curve, residuals=result.residuals[result.curve.canonical_order()])
     rng = np.random.default_rng(seed)
