@@ -316,3 +316,13 @@ def test_bad_plan_arguments_are_refused(floor_fit):
                           (lambda: sl.plan.regime("fit.json"), "expected a FitResult")]:
         with pytest.raises(sl.ScalingLabError, match=message):
             make()
+
+
+def test_answers_below_one_sample_or_one_parameter_are_refused(floor_fit, hoffmann_fit):
+    """fuzz_cli: --factor 1e-300 printed a '6e+121 % higher' error, --flops 1e-300 'train about
+    4.91e-138 parameters'."""
+    with pytest.raises(sl.ScalingLabError, match="less than one sample"):
+        sl.plan.gain(floor_fit, factor=1e-300)
+    with pytest.raises(sl.ScalingLabError, match="too small"):
+        sl.plan.compute_optimal(hoffmann_fit, 1e-300)
+    assert sl.plan.compute_optimal(hoffmann_fit, 1e21).n_params > 1

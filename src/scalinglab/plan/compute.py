@@ -131,6 +131,9 @@ def compute_optimal(fit: FitResult, flops: float, *, flops_per_param_token: floa
         n_opt = np.exp(t_opt)
         d_opt = budget / n_opt
         method = f"numeric minimum of the {fit.law.name} law over log N"
+    if not (n_opt[0] >= 1 and d_opt[0] >= 1):
+        raise ScalingLabError(f"a budget of {flops:.3g} FLOPs is too small: its optimum has {n_opt[0]:.3g} parameters "
+                              f"and {d_opt[0]:.3g} tokens (less than one of either)")
     # the loss of each parameter vector (estimate, then draws) at its own optimum
     optima = np.column_stack([n_opt, d_opt] + [np.full(len(n_opt), v) for v in extra])
     with np.errstate(all="ignore"):

@@ -151,6 +151,8 @@ def gain(fit: FitResult, *, factor: float | None = None, size: float | None = No
             from None
     if not np.isfinite(new) or new <= 0:
         raise ScalingLabError(f"{what} must be a positive number (the new size {new!r} is not)")
+    if new < 1:
+        raise ScalingLabError(f"{what} gives a size of {new:.3g}, less than one sample")
     fit = with_draws(fit, level)
     metric = fit.metric
     f_now, f_new = fit.predict_fitted([now, new])
