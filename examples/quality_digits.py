@@ -1,16 +1,13 @@
 """Data quality as an axis, on real data: scikit-learn's digits with injected label noise.
 
-One ``sl.Study`` per noise rate (0, 10, 20, 30, 40 % of the training labels flipped to another
-class; the test labels stay clean), logistic regression, nested training sets of 25 to 1,258
-images, 8 seeds. Then one law per level (``power_floor``) compared with
-``sl.quality.compare_levels``, and the joint ``quality`` law with ``clean_worth`` and
-``quality_floor``.
-
-The noise is injected inside the estimator (``NoisyLabels`` below) so that every level shares
-the study's split, test set and nested orders: the study's features get the row id as a first
-column, which ``NoisyLabels`` uses to flip each row's label the same way at every size (and
-nested across rates), then drops before fitting. A quality axis inside ``sl.Study`` will do
-this itself (see ``docs/advise.md``, "What the study axes need").
+One ``sl.Study`` with a quality axis (``quality={"kind": "label_noise", "levels": [...]}``):
+0, 10, 20, 30 and 40 % of the training labels flipped to another class (the test labels stay
+clean), logistic regression, nested training sets of 25 to 1,258 images, 8 seeds. The study
+injects the noise itself, keyed by row id and seed, so it is nested across sizes and rates and
+every level shares the split, the test set and the seeds' orders. Its curves are named per level
+(``logreg@noise=0.1``); ``study.curves_by("quality")`` gives {rate: Curve}. Then one law per
+level (``power_floor``) compared with ``sl.quality.compare_levels``, and the joint ``quality``
+law (``sl.quality.stack``) with ``clean_worth`` and ``quality_floor``.
 
 Run: ``python examples/quality_digits.py [--out quality-output] [--seeds 8]`` (about a minute
 on one core).
@@ -24,9 +21,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -36,40 +30,14 @@ import scalinglab as sl
 RATES = (0.0, 0.1, 0.2, 0.3, 0.4)
 
 
-class NoisyLabels(BaseEstimator, ClassifierMixin):
-    """Fits ``estimator`` on labels flipped at ``rate`` (keyed by the row id in column 0)."""
-
-    def __init__(self, estimator=None, rate: float = 0.0, random_state: int = 0, classes=tuple(range(10))):
-        self.estimator = estimator
-        self.rate = rate
-        self.random_state = random_state
-        self.classes = classes
-
-    def fit(self, X, y):
-        ids = X[:, 0].astype(np.int64)
-        noisy = sl.quality.flip_labels(y, self.rate, seed=self.random_state, keys=ids, classes=np.array(self.classes))
-        self.estimator_ = clone(self.estimator).fit(X[:, 1:], noisy)
-        self.classes_ = self.estimator_.classes_
-        return self
-
-    def predict(self, X):
-        return self.estimator_.predict(X[:, 1:])
-
-
-def run_studies(out: Path, seeds: int) -> dict:
-    X, y = load_digits(return_X_y=True)
-    X_ids = np.c_[np.arange(len(y)), X]
-    store = f"sqlite:///{out / 'quality.db'}"
-    curves = {}
-    for rate in RATES:
-        spec = sl.StudySpec(name=f"digits-label-noise-{rate:g}", X=X_ids, y=y,
-                            estimators={"logreg": NoisyLabels(make_pipeline(StandardScaler(), LogisticRegression(
-                                C=0.05, max_iter=500)), rate=rate)},
-                            sizes=sl.geometric(25, 2, 7, maximum=10_000), seeds=list(range(seeds)), metric="error")
-        study = sl.Study(spec, store=store)
-        print(study.run(n_jobs=1, executor="serial", progress=False))
-        curves[rate] = study.curves()["logreg"]
-    return curves
+def run_study(out: Path, seeds: int) -> dict:
+    spec = sl.StudySpec(name="digits-label-noise", dataset="digits",
+                        estimators={"logreg": make_pipeline(StandardScaler(), LogisticRegression(C=0.05, max_iter=500))},
+                        sizes=sl.geometric(25, 2, 7, maximum=10_000), seeds=list(range(seeds)), metric="error",
+                        quality={"kind": "label_noise", "levels": list(RATES)})
+    study = sl.Study(spec, store=f"sqlite:///{out / 'quality.db'}")
+    print(study.run(n_jobs=1, executor="serial", progress=False))
+    return study.curves_by("quality", "logreg")
 
 
 def main() -> None:
@@ -80,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    curves = run_studies(args.out, args.seeds)
+    curves = run_study(args.out, args.seeds)
     t_runs = time.perf_counter() - t0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sl.ScalingLabWarning)

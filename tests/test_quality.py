@@ -118,29 +118,20 @@ def test_flip_labels_is_nested_keyed_and_never_keeps_the_class():
 @pytest.mark.slow
 def test_digits_with_injected_label_noise(tmp_path):
     """Real data: logistic regression on digits, training labels flipped at 0 % and 30 % (test
-    labels clean), one sl.Study per level; noise raises the error and the clean data are worth
-    several noisy samples."""
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
-    from sklearn.datasets import load_digits
+    labels clean), one sl.Study with a quality axis; noise raises the error and the clean data
+    are worth several noisy samples."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    from quality_digits import NoisyLabels
-    X, y = load_digits(return_X_y=True)
-    X_ids = np.c_[np.arange(len(y)), X]
-    curves = {}
-    for rate in (0.0, 0.3):
-        spec = sl.StudySpec(name=f"noise-{rate}", X=X_ids, y=y, sizes=[50, 100, 200, 400, 800, 1258], seeds=[0, 1, 2, 3],
-                            estimators={"logreg": NoisyLabels(make_pipeline(StandardScaler(), LogisticRegression(
-                                C=0.05, max_iter=500)), rate=rate)})
-        study = sl.Study(spec, store=f"sqlite:///{tmp_path / 'q.db'}")
-        study.run(executor="serial", progress=False)
-        curves[rate] = study.curves()["logreg"]
+    spec = sl.StudySpec(name="noise", dataset="digits", sizes=[50, 100, 200, 400, 800, 1258], seeds=[0, 1, 2, 3],
+                        estimators={"logreg": make_pipeline(StandardScaler(), LogisticRegression(C=0.05, max_iter=500))},
+                        quality={"kind": "label_noise", "levels": [0.0, 0.3]})
+    study = sl.Study(spec, store=f"sqlite:///{tmp_path / 'q.db'}")
+    study.run(executor="serial", progress=False)
+    curves = study.curves_by("quality")
     clean, noisy = curves[0.0].mean_by_size(), curves[0.3].mean_by_size()
     assert np.all(noisy.y > clean.y)
-    fits = {r: quiet_fit(c, "power_floor").bootstrap(200, by="seed", seed=0) for r, c in curves.items()}
+    fits = {r: quiet_fit(c, "power_floor").bootstrap(200, by="auto", seed=0) for r, c in curves.items()}
     levels = sl.quality.compare_levels(fits)
     assert levels.table.iloc[1]["worth"] > 1.5
 

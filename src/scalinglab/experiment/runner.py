@@ -31,7 +31,7 @@ from sklearn.metrics import log_loss, mean_squared_error
 
 from ..curves import Curve, CurveSet
 from ..errors import ScalingLabError
-from . import executors
+from . import axes, executors
 from .spec import StudySpec
 from .spec import _is_estimator as is_estimator
 from .store import (COMPLETE, DEFAULT_LEASE, FAILED, RECLAIMABLE, RUNNING, Cell, Store, process_identity,
@@ -87,9 +87,10 @@ def score(metric, estimator, X, y) -> float:
     return mse if metric == "mse" else float(np.sqrt(mse))
 
 
-def make_estimator(template, model_size, seed: int):
+def make_estimator(template, model_size, seed: int, start=None):
     """A fresh estimator: a clone of the template (or the factory's output for a model size),
-    with ``random_state`` set to the run's seed when it has one."""
+    with ``random_state`` set to the run's seed when it has one, then prepared for its
+    ``start`` (a starts axis: parameters set, or the start's callable applied)."""
     if model_size != "":
         est = template(json.loads(model_size))
     elif is_estimator(template):
@@ -98,7 +99,7 @@ def make_estimator(template, model_size, seed: int):
         est = template()
     if "random_state" in est.get_params():
         est.set_params(random_state=seed)
-    return est
+    return axes.with_start(est, start)
 
 
 def _suggest(trial, space: Mapping):
@@ -116,7 +117,7 @@ def _suggest(trial, space: Mapping):
     return params
 
 
-def search_and_fit(template, model_size, seed, X, y, metric, search: Mapping, estimator_name: str):
+def search_and_fit(template, model_size, seed, X, y, metric, search: Mapping, estimator_name: str, start=None):
     """Optuna search on a validation split of the size-n set (the best model per size, as
     Hestness et al. did); returns the refitted best estimator, its params and every trial."""
     try:
@@ -130,7 +131,7 @@ def search_and_fit(template, model_size, seed, X, y, metric, search: Mapping, es
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
 
     def objective(trial):
-        est = make_estimator(template, model_size, seed).set_params(**_suggest(trial, space))
+        est = make_estimator(template, model_size, seed, start).set_params(**_suggest(trial, space))
         est.fit(X[fit_idx], y[fit_idx])
         return score(metric, est, X[val_idx], y[val_idx])
 
@@ -139,7 +140,7 @@ def search_and_fit(template, model_size, seed, X, y, metric, search: Mapping, es
     completed = [t for t in study.trials if t.state.name == "COMPLETE"]
     if not completed:
         raise RuntimeError("every hyperparameter trial failed")
-    best = make_estimator(template, model_size, seed).set_params(**study.best_params)
+    best = make_estimator(template, model_size, seed, start).set_params(**study.best_params)
     best.fit(X, y)
     return best, study.best_params, rows
 
@@ -202,6 +203,8 @@ class RunTask:
     metric_name: str
     search: Mapping | None
     lease: float
+    estimator: str = ""           # the estimator's own name (cell.estimator may carry an arm: NAME@noise=0.1)
+    start: object = None          # the arm's start (a starts axis), None from scratch
 
 
 def execute(task: RunTask) -> tuple[Cell, str]:
@@ -222,9 +225,9 @@ def execute(task: RunTask) -> tuple[Cell, str]:
             if task.search:
                 est, params, trials_rows = search_and_fit(task.template, task.cell.model_size, task.cell.seed,
                                                           task.X_train, task.y_train, task.metric, task.search,
-                                                          task.cell.estimator)
+                                                          task.estimator or task.cell.estimator, task.start)
             else:
-                est = make_estimator(task.template, task.cell.model_size, task.cell.seed)
+                est = make_estimator(task.template, task.cell.model_size, task.cell.seed, task.start)
                 est.fit(task.X_train, task.y_train)
             t1 = time.perf_counter()
             if hasattr(est, "n_parameters_"):          # torch models report N for joint laws
@@ -322,7 +325,7 @@ def spec_changes(old: Mapping, new: Mapping) -> list[str]:
     (it only adds runs)."""
     changes = []
     for key in sorted(set(old) | set(new)):
-        if old.get(key) == new.get(key) or (key.startswith("estimator ") and key not in old):
+        if old.get(key) == new.get(key) or (key.startswith(("estimator ", "start ")) and key not in old):
             continue
         if key not in new:
             changes.append(f"{key} removed")
@@ -405,6 +408,49 @@ class StoredStudy:
                      seed=df["seed"].to_numpy(), metric=self.metric_name, x_names=("model_size", "n"))
 
 
+    def curves_by(self, axis: str, estimator: str | None = None, *, model_size=None, **fixed) -> dict:
+        """The curves of one estimator along a study axis, keyed by the axis value:
+        ``axis="quality"`` gives {level: Curve} (what :func:`scalinglab.quality.stack` takes),
+        ``axis="start"`` gives {start name: Curve}. ``estimator`` may be left out when the study
+        has one; ``model_size`` picks one model size of a model-size axis; ``fixed`` pins the
+        other axis (``start="pretrained"`` in a study with both)."""
+        if axis not in ("quality", "start"):
+            raise ScalingLabError(f"axis must be 'quality' or 'start', got {axis!r}")
+        df = self.frame(COMPLETE)
+        if not len(df):
+            raise ScalingLabError(f"study {self.name!r} has no completed runs yet")
+        split = {key: axes.split_key(key) for key in df["estimator"].unique()}
+        names = sorted({name for name, coords in split.values() if axis in coords})
+        if not names:
+            raise ScalingLabError(f"study {self.name!r} has no {axis} axis (its curves: "
+                                  f"{sorted(df['estimator'].unique())})")
+        if estimator is None:
+            if len(names) > 1:
+                raise ScalingLabError(f"study {self.name!r} has several estimators {names}: name one")
+            estimator = names[0]
+        elif estimator not in names:
+            raise ScalingLabError(f"no estimator {estimator!r} with a {axis} axis in study {self.name!r}; have {names}")
+        model = "" if model_size is None else json.dumps(model_size)
+        if model_size is None and (df["model_size"] != "").any():
+            raise ScalingLabError(f"study {self.name!r} has a model-size axis: give model_size= (one of "
+                                  f"{sorted(set(df['model_size']) - {''})})")
+        out = {}
+        for key, (name, coords) in split.items():
+            if name != estimator or any(coords.get(k) != v for k, v in fixed.items()):
+                continue
+            part = df[(df["estimator"] == key) & (df["model_size"] == model)]
+            if not len(part):
+                continue
+            value = coords[axis]
+            if value in out:
+                others = sorted(set(coords) - {axis, "quality_tag"} - set(fixed))
+                raise ScalingLabError(f"several curves have {axis} {value!r}: pin the other axis ({', '.join(others)}=...)")
+            out[value] = curves_from_runs(part, self.metric_name, self.name)[key]
+        if not out:
+            raise ScalingLabError(f"no completed runs of {estimator!r} match model_size={model_size!r}, {fixed}")
+        return dict(sorted(out.items()))
+
+
 class _Tasks(Sequence):
     """The run tasks of a list of cells, built when an executor asks for them (a task holds
     its training set: building them all up front would hold every training set at once)."""
@@ -421,12 +467,19 @@ class _Tasks(Sequence):
             return [self[j] for j in range(*i.indices(len(self)))]
         study, cell = self._study, self._cells[i]
         spec = study.spec
+        name, coords = study.arm_of[cell.estimator]
         if cell.seed not in self._orders:
             self._orders[cell.seed] = study.pool[seed_order(spec, study.pool, cell.seed)]
-        train = self._orders[cell.seed][:cell.size]
-        return RunTask(study.store.connect_url, study.study_id, cell, spec.estimators[cell.estimator],
-                       spec.X[train], spec.y[train], spec.X[study.test], spec.y[study.test], spec.metric,
-                       spec.metric_name, spec.search, study.lease)
+        order = self._orders[cell.seed]
+        if study.degrader is None:
+            X_train, y_train = spec.X[order[:cell.size]], spec.y[order[:cell.size]]
+        else:       # the arm's quality level: rows filtered, or labels/features degraded (training set only)
+            train = study.degrader.order(order, coords["quality"])[:cell.size]
+            X_train, y_train = study.degrader.training(train, coords["quality"], cell.seed)
+        start = spec.starts[coords["start"]] if "start" in coords else None
+        return RunTask(study.store.connect_url, study.study_id, cell, spec.estimators[name],
+                       X_train, y_train, spec.X[study.test], spec.y[study.test], spec.metric,
+                       spec.metric_name, spec.search, study.lease, estimator=name, start=start)
 
 
 class Study(StoredStudy):
@@ -456,7 +509,30 @@ class Study(StoredStudy):
         if too_big:
             self.notes.append(f"sizes {too_big} exceed the training pool of {len(self.pool)} samples: "
                               f"capped to {len(self.pool)}")
+        self.arm_of = {name + suffix: (name, coords) for name in spec.estimators
+                       for suffix, coords in axes.arms(spec.quality, spec.starts)}
+        self.degrader = None if spec.quality is None else axes.Degrader(spec.quality, spec.X, spec.y, self.pool)
+        self._level_sizes = self._filtered_sizes()
         self.study_id = self._bind()
+
+    def _filtered_sizes(self) -> dict[float, list[int]]:
+        """Sizes per level of a quality filter: capped at the rows of the pool that pass it (as the
+        study's sizes are at the pool; the notes say so); a level that keeps < 2 rows is refused."""
+        quality = self.spec.quality
+        if quality is None or quality["kind"] != "filter":
+            return {}
+        out = {}
+        for level in quality["levels"]:
+            available = int(np.sum(quality["scores"][self.pool] >= level))
+            if available < 2:
+                raise ScalingLabError(f"quality level {level:g}: only {available} training row(s) score >= {level:g}; "
+                                      "a learning curve needs at least 2")
+            out[level] = sorted({min(s, available) for s in self.sizes})
+            capped = [s for s in self.sizes if s > available]
+            if capped:
+                self.notes.append(f"quality level {level:g}: sizes {capped} exceed the {available} training rows "
+                                  f"scoring >= {level:g}: capped to {available}")
+        return out
 
     def _bind(self) -> int:
         """The study's id, created if new; refuses a stored study whose fingerprint differs."""
@@ -499,9 +575,11 @@ class Study(StoredStudy):
         return StoredStudy(store, name)
 
     def cells(self) -> list[Cell]:
+        """Every (estimator and arm, model size, seed, size) cell of the spec; the estimator key
+        carries the arm's quality level and start (``NAME@noise=0.1``)."""
         models = [""] if self.spec.model_sizes is None else [json.dumps(m) for m in self.spec.model_sizes]
-        return [Cell(name, size, seed, model) for name in self.spec.estimators for model in models
-                for seed in self.spec.seeds for size in self.sizes]
+        return [Cell(key, size, seed, model) for key, (_, coords) in self.arm_of.items() for model in models
+                for seed in self.spec.seeds for size in self._level_sizes.get(coords.get("quality"), self.sizes)]
 
     def _tasks(self, cells: list[Cell]) -> _Tasks:
         return _Tasks(self, cells)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScalingLabError
-from . import datasets
+from . import axes, datasets
 
 METRICS = ("error", "log_loss", "rmse", "mse")
 CLASSIFICATION_METRICS = ("error", "log_loss")
@@ -221,6 +221,14 @@ class StudySpec:
     search : optional per-size hyperparameter search with Optuna,
         ``{"trials": 10, "space": {estimator: {param: [low, high, "log"|"int"] or {"choices": [...]}}}}``;
         the best trial (on a validation split of the size-n set) becomes the size's point.
+    quality : optional data-quality axis next to size (see :mod:`scalinglab.experiment.axes`):
+        ``{"kind": "label_noise" | "feature_noise", "levels": [0, 0.1, 0.2]}`` (the share of
+        training labels / feature entries degraded; the test set stays clean) or ``{"kind":
+        "filter", "scores": [one per row], "levels": [thresholds]}``. Curves are named per level,
+        ``NAME@noise=0.1`` (``@corrupt=``, ``@quality>=``).
+    starts : optional starting-point axis, ``{"scratch": None, "pretrained": START}`` with START a
+        mapping of estimator parameters (e.g. a torch adapter's ``init``) or a callable
+        ``f(estimator) -> estimator``; curves ``NAME@start=pretrained``.
     """
 
     name: str
@@ -236,6 +244,8 @@ class StudySpec:
     model_sizes: Sequence | None = None
     search: Mapping | None = None
     split_seed: int = 12345
+    quality: Mapping | None = None
+    starts: Mapping | None = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip() or len(self.name) > 255:
@@ -261,6 +271,13 @@ class StudySpec:
             self.model_sizes = list(self.model_sizes)
         self._metric()
         self._estimators()
+        self.quality = axes.check_quality(self.quality, self.task, len(self.y))
+        self.starts = axes.check_starts(self.starts)
+        if self.quality is not None or self.starts is not None:
+            bad = [name for name in self.estimators if axes.SEPARATOR in name]
+            if bad:
+                raise ScalingLabError(f"estimator names {bad} hold {axes.SEPARATOR!r}, which a study with a quality or "
+                                      "starts axis uses to name its curves (NAME@noise=0.1): rename them")
         if self.search is not None:
             _check_search(self.search, self.estimators)
 
@@ -351,7 +368,9 @@ class StudySpec:
                 "estimators": {k: repr(v) for k, v in self.estimators.items()}, "sizes": list(self.sizes),
                 "seeds": list(self.seeds), "metric": self.metric_name, "test_fraction": self.test_fraction,
                 "model_sizes": None if self.model_sizes is None else [repr(m) for m in self.model_sizes],
-                "search": self.search, "split_seed": self.split_seed}
+                "search": self.search, "split_seed": self.split_seed,
+                "quality": axes.describe_quality(self.quality),
+                "starts": None if self.starts is None else list(self.starts)}
 
     def fingerprint(self) -> dict[str, str]:
         """Everything that determines a run's result, one entry per part: the data, the task,
@@ -363,6 +382,13 @@ class StudySpec:
                "model_axis": "no" if self.model_sizes is None else "yes"}
         for name, template in self.estimators.items():
             out[f"estimator {name}"] = canonical(template)
+        # axes only when present: a study without them keeps the fingerprint it always had
+        if self.quality is not None:
+            out["quality_axis"] = axes.quality_fingerprint(self.quality)
+        if self.starts is not None:
+            out["starts_axis"] = "yes"
+            for name, start in self.starts.items():
+                out[f"start {name}"] = canonical(start)
         return out
 
     @classmethod

@@ -38,10 +38,33 @@ def as_quality(level, kind: str) -> float:
     return value
 
 
+def _by_level(curves: Mapping, levels: str) -> Mapping:
+    """{level: Curve} from a study's curves named by arm (``logreg@noise=0.1``, what
+    ``Study.curves()`` returns for a study with a quality axis and one estimator); any other
+    mapping as it is."""
+    from ..experiment.axes import split_key
+    if not all(isinstance(k, str) for k in curves):
+        return curves
+    split = {k: split_key(k) for k in curves}
+    if not all("quality" in coords for _, coords in split.values()):
+        return curves
+    names = sorted({name for name, _ in split.values()})
+    others = sorted({k for _, coords in split.values() for k in coords} - {"quality", "quality_tag"})
+    if len(names) > 1 or others:
+        raise ScalingLabError(f"the curves {sorted(curves)} are of several estimators or starts: stack one "
+                              "estimator's levels (Study.curves_by('quality', estimator, start=...))")
+    if levels != "quality" and any(coords["quality_tag"] == "quality>" for _, coords in split.values()):
+        raise ScalingLabError("these curves are levels of a quality filter (thresholds on a quality score, "
+                              "not noise rates): stack(..., levels='quality') if the scores are qualities in (0, 1]")
+    return {coords["quality"]: curves[k] for k, (_, coords) in split.items()}
+
+
 def stack(curves: Mapping, *, levels: str = "noise_rate") -> Curve:
     """One curve with x = (n, q) from per-level curves {level: Curve}; ``levels`` says whether
     the keys are noise rates in [0, 1) (q = 1 − rate) or qualities in (0, 1]. Seeds are kept;
-    each level's runs become one ``group`` (the level) for a bootstrap by group if wanted.
+    each level's runs become one ``group`` (the level) for a bootstrap by group if wanted. A
+    study's curves work as they are: ``Study.curves_by("quality")``, or ``Study.curves()`` of a
+    study with one estimator (names ``logreg@noise=0.1`` give the levels).
 
     >>> import scalinglab as sl
     >>> c = stack({0.0: sl.Curve([10, 20], [0.3, 0.2]), 0.2: sl.Curve([10, 20], [0.4, 0.3])})
@@ -50,6 +73,7 @@ def stack(curves: Mapping, *, levels: str = "noise_rate") -> Curve:
     """
     if not isinstance(curves, Mapping) or not curves:
         raise ScalingLabError("give the per-level curves as a non-empty mapping {level: Curve}")
+    curves = _by_level(curves, levels)
     parts = []
     for level in sorted(curves, key=lambda k: -as_quality(k, levels)):
         curve = curves[level]
