@@ -282,3 +282,108 @@ def test_starts_from_toml_set_parameters_and_bad_starts_are_refused(tmp_path):
                             ({}, "starts must map")]:
         with pytest.raises(sl.ScalingLabError, match=message):
             sl.StudySpec(name="bad", dataset="digits", estimators={"nb": NearestCentroid()}, starts=starts)
+
+
+# -- answers and report sections -------------------------------------------------------------------
+QUALITY_TRUTH = {"a": 2.0, "b": 0.5, "c": 0.02, "g": 1.5, "h": 0.0, "d": 0.1}
+
+
+def simulated_levels(rates=(0.0, 0.2, 0.4), noise=0.02, seeds=3):
+    law, rng = sl.get_law("quality"), np.random.default_rng(1)
+    n = np.repeat(np.geomspace(50, 5e4, 8), seeds)
+    return {r: sl.Curve(n, law.predict(np.c_[n, np.full(n.size, 1 - r)], QUALITY_TRUTH) * np.exp(rng.normal(0, noise, n.size)),
+                        seed=np.tile(np.arange(seeds), 8)) for r in rates}
+
+
+def test_analyse_levels_recovers_the_known_worth_and_floor():
+    q = sl.quality.analyse_levels(simulated_levels(), target=0.05, bootstrap=200, level=0.95)
+    # closed form: at n = 50,000 and rate 0.4 the error is 2·e^0.6/sqrt(5e4) + 0.02 + 0.04; clean data reach it at
+    # m = (2 / (error - 0.02))^2 samples
+    error = 2 * np.exp(0.6) / np.sqrt(5e4) + 0.06
+    truth = 5e4 / (2 / (error - 0.02)) ** 2
+    worth = q.worth[-1]
+    assert worth.rate == pytest.approx(0.4) and worth.worth_interval[0] <= truth <= worth.worth_interval[1]
+    floor = q.floors[-1]
+    assert floor.floor_interval[0] <= 0.06 <= floor.floor_interval[1]
+    assert list(q.levels.table["level"]) == [0.0, 0.2, 0.4] and not q.notes
+    assert q.to_dict()["sentences"] == q.sentences() and len(q.sentences()) == 5
+
+
+def test_analyse_starts_recovers_the_known_transfer_law():
+    d = np.repeat(np.geomspace(1e3, 1e6, 8), 2)
+    rng = np.random.default_rng(0)
+    scratch = sl.Curve(d, (5 * d**-0.3 + 0.5) * np.exp(rng.normal(0, 0.002, d.size)), seed=np.tile([0, 1], 8))
+    d_f = np.repeat(np.geomspace(100, 1e4, 5), 2)
+    tuned = sl.Curve(d_f, 5 * (d_f + 20 * d_f**0.5) ** -0.3 + 0.5, seed=np.tile([0, 1], 5))     # D_T = 20·D_F^0.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        fit = sl.fit(scratch, law="power_floor").bootstrap(200, seed=0)
+    t = sl.transfer.analyse_starts({"scratch": scratch, "pretrained": tuned}, scratch_fit=fit, level=0.95)
+    law = t.starts[0].law
+    assert law.interval("alpha", 0.95)[0] <= 0.5 <= law.interval("alpha", 0.95)[1]
+    assert law.params["k"] == pytest.approx(20, rel=0.3)
+    assert t.starts[0].worth.d_f == 1000 and t.starts[0].worth.d_t == pytest.approx(20 * 1000**0.5, rel=0.15)
+    with pytest.raises(sl.ScalingLabError, match="from-scratch curve 'scratch'"):
+        sl.transfer.analyse_starts({"pretrained": tuned})
+
+
+def test_advice_for_a_report_is_checked():
+    from scalinglab.advisor.result import advice_dict
+    advice = sl.advise("pilot", target=0.05, classes=10, features=64)
+    assert advice_dict(advice)["scenario"] == "pilot"
+    assert advice_dict(advice.to_dict()) == advice.to_dict()
+    for bad, message in [([], "expected an sl.advise answer"), ({"scenario": "pilot"}, "no text for"),
+                         ({**advice.to_dict(), "evidence": "x"}, "must be lists"),
+                         ({**advice.to_dict(), "predicted": {"n": 1}}, "predicted needs a summary")]:
+        with pytest.raises(sl.ScalingLabError, match=message):
+            advice_dict(bad, where="f.json")
+
+
+def test_axis_answers_group_curves_by_estimator_and_say_what_they_leave_out():
+    from scalinglab.experiment.axes import analyse_axes
+    c = sl.Curve([10, 20, 40], [0.5, 0.4, 0.3])
+    out = analyse_axes({"m@start=a": c, "m@start=b": c, "f@quality>=0.5": c, "f@quality>=0.8": c, "plain": c,
+                        "x@noise=0.1[32]": c}, bootstrap=10)
+    assert out.quality == [] and out.transfer == []
+    assert any("no start named 'scratch'" in n for n in out.notes)
+    assert any("thresholds of a quality filter" in n for n in out.notes)
+    assert any("model size" in n for n in out.notes)
+
+
+@pytest.mark.slow
+def test_report_of_a_quality_study_with_an_advisor_section(tmp_path):
+    import json
+    from helpers_cli import FastRunner
+    from scalinglab.cli import app
+    db = tmp_path / "s.db"
+    sl.Study(centroid_spec(levels=(0.0, 0.2, 0.4), sizes=[40, 80, 160, 320, 640], seeds=[0, 1, 2]),
+             store=str(db)).run(executor="serial", progress=False)
+    advice = tmp_path / "advice.json"
+    advice.write_text(json.dumps(sl.advise("pilot", target=0.05, classes=10, features=64).to_dict()))
+    out = tmp_path / "r.html"
+    runner = FastRunner(app)
+    result = runner.invoke(["report", str(db), "--out", str(out), "--bootstrap", "50", "--advise-json", str(advice)])
+    assert result.exit_code == 0, result.output
+    assert "quality: centroid" in result.output and "one clean sample is worth" in result.output
+    html = out.read_text()
+    assert "Data quality: centroid" in html and "Joint quality law" in html and "the advisor (pilot)" in html
+    assert html.count('alt="Learning curves of centroid at each quality level') == 1
+    advice.write_text("{not json")
+    bad = runner.invoke(["report", str(db), "--out", str(out), "--advise-json", str(advice)])
+    assert bad.exit_code == 2 and "advice.json: not JSON" in bad.output and len(bad.output.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_report_of_a_starts_study_shows_the_effective_data():
+    d = np.repeat(np.geomspace(1e3, 1e6, 8), 2)
+    d_f = np.repeat(np.geomspace(100, 1e4, 5), 2)
+    curves = {"m@start=scratch": sl.Curve(d, 5 * d**-0.3 + 0.5 + np.tile([0, 1e-3], 8), seed=np.tile([0, 1], 8)),
+              "m@start=pretrained": sl.Curve(d_f, 5 * (d_f + 20 * d_f**0.5) ** -0.3 + 0.5, seed=np.tile([0, 1], 5))}
+    analysis = sl.pipeline.analyse_curves(curves, bootstrap=50)
+    [t] = analysis.axes.transfer
+    assert t.scratch_fit is {c.name: c for c in analysis.curves}["m@start=scratch"].fit          # the report's own fit of the from-scratch curve, reused
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as folder:
+        html = sl.report.write_report(analysis, Path(folder) / "r.html").read_text()
+    assert "Transfer: m" in html and "Start: pretrained" in html and "D_T = k·D_F^α" in html

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._jsonable import jsonable
+from ..errors import ScalingLabError
 from ..plan._common import num
 
-__all__ = ["Advice", "Predicted", "Cost"]
+__all__ = ["Advice", "Predicted", "Cost", "advice_dict"]
 
 #: Sizes above this are written "more than 1e+12": a prior that allows exponents near 0 puts
 #: the upper end of the interval beyond anything collectable, and the digits say nothing more.
@@ -125,3 +126,29 @@ class Advice:
         out["cost"] = None if self.cost is None else {**self.cost.__dict__, "summary": str(self.cost)}
         out["summary"] = str(self)
         return jsonable(out)
+
+
+#: What a report's advisor section needs of an advice (``Advice.to_dict()`` or ``scalinglab advise --json``).
+_REQUIRED = ("scenario", "situation", "approach", "why", "next_step")
+_LISTS = ("schedule", "evidence", "literature", "references", "missing")
+
+
+def advice_dict(advice, where: str = "advice") -> dict:
+    """An advice as the report shows it: an :class:`Advice`, or the JSON of ``scalinglab advise
+    --json`` (a dict), checked; anything else is a ScalingLabError naming ``where``."""
+    if isinstance(advice, Advice):
+        return advice.to_dict()
+    if not isinstance(advice, dict):
+        raise ScalingLabError(f"{where}: expected an sl.advise answer or the JSON of 'scalinglab advise --json', "
+                              f"got {type(advice).__name__}")
+    missing = [k for k in _REQUIRED if not isinstance(advice.get(k), str)]
+    if missing:
+        raise ScalingLabError(f"{where}: not an advice saved by 'scalinglab advise --json' (no text for {missing})")
+    bad = [k for k in _LISTS if advice.get(k) is not None and not isinstance(advice[k], list)]
+    if bad:
+        raise ScalingLabError(f"{where}: not an advice saved by 'scalinglab advise --json' ({bad} must be lists)")
+    for key in ("predicted", "cost"):
+        part = advice.get(key)
+        if part is not None and not (isinstance(part, dict) and isinstance(part.get("summary"), str)):
+            raise ScalingLabError(f"{where}: not an advice saved by 'scalinglab advise --json' ({key} needs a summary)")
+    return dict(advice)

@@ -156,10 +156,14 @@ def report(db: str = typer.Argument(..., help="study store: SQLite file or SQLAl
            study: Optional[str] = typer.Option(None, help="study name (default: the only or the last one)"),
            out: Path = typer.Option(Path("scalinglab-report.html"), callback=output_file, help="HTML file to write"),
            target: Optional[float] = typer.Option(None, help="metric to reach (default: 75 % of today's)"),
-           bootstrap: int = typer.Option(1000, callback=resamples, help="bootstrap refits per fit")) -> None:
-    """Fit every curve of a stored study and write one self-contained HTML report."""
+           bootstrap: int = typer.Option(1000, callback=resamples, help="bootstrap refits per fit"),
+           advise_json: Optional[Path] = typer.Option(None, "--advise-json",
+                                                      help="add an advisor section: a file written by "
+                                                           "'scalinglab advise --json'")) -> None:
+    """Fit every curve of a stored study and write one self-contained HTML report (with quality /
+    transfer sections for a study with a quality or starts axis)."""
     from .study import report_from_store
-    report_from_store(db, study, out, target=target, bootstrap=bootstrap)
+    report_from_store(db, study, out, target=target, bootstrap=bootstrap, advice_path=advise_json)
 
 
 @app.command()

@@ -32,6 +32,16 @@ def print_analysis(analysis) -> None:
             console.print(f"→ {answer}", soft_wrap=True, markup=False)
         for message in c.fit.warnings:
             console.print(f"[yellow]warning:[/yellow] {escape(message)}", soft_wrap=True)
+    axes = getattr(analysis, "axes", None)           # a study with a quality or starts axis
+    sections = [(f"quality: {q.estimator}", q.sentences(), q.notes) for q in getattr(axes, "quality", [])]
+    sections += [(f"transfer: {t.estimator}, start {s.start} vs {t.scratch}", s.sentences(), s.notes)
+                 for t in getattr(axes, "transfer", []) for s in t.starts]
+    for title, sentences, notes in sections:
+        console.rule(f"[bold]{escape(title)}[/bold]")
+        for sentence in sentences:
+            console.print(f"→ {sentence}", soft_wrap=True, markup=False)
+        for note in notes:
+            console.print(f"[yellow]note:[/yellow] {escape(note)}", soft_wrap=True)
 
 
 def run_demo(out: Path, *, n_jobs: int = 2, bootstrap: int = 1000):

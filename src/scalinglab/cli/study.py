@@ -54,29 +54,47 @@ def run(spec: Path = typer.Argument(..., help="study spec (TOML)"),
         raise typer.Exit(summary.exit_code)
 
 
-def _write(study, out: Path, *, target, bootstrap: int) -> None:
+def _write(study, out: Path, *, target, bootstrap: int, advice=None) -> None:
     with console.status("fitting laws, bootstrapping, planning"):
         analysis = sl.pipeline.analyse_study(study, target=target, bootstrap=bootstrap)
-    _render(analysis, out)
+    _render(analysis, out, advice)
 
 
-def _render(analysis, out: Path) -> None:
+def _render(analysis, out: Path, advice=None) -> None:
     from .demo import print_analysis
     print_analysis(analysis)
     with console.status("writing the report"):
-        sl.report.write_report(analysis, out)
+        sl.report.write_report(analysis, out, advice=advice)
     console.print(f"wrote {out}")
 
 
-def report_from_store(db: str, name: Optional[str], out: Path, *, target, bootstrap: int) -> None:
+def _advice(path: Optional[Path]):
+    """The advice saved by ``scalinglab advise --json`` in ``path``, checked (errors name the file)."""
+    if path is None:
+        return None
+    from ..advisor.result import advice_dict
+    if not path.is_file():
+        raise sl.ScalingLabError(f"--advise-json {path}: file not found")
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise sl.ScalingLabError(f"--advise-json {path}: not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise sl.ScalingLabError(f"--advise-json {path}: not JSON ({error.msg}, line {error.lineno})") from None
+    return advice_dict(data, where=f"--advise-json {path}")
+
+
+def report_from_store(db: str, name: Optional[str], out: Path, *, target, bootstrap: int,
+                      advice_path: Optional[Path] = None) -> None:
     """Rebuild the study from its stored spec and runs (no training) and write its report."""
     from scalinglab.experiment.store import Store
+    advice = _advice(advice_path)          # checked before any fitting
     store = Store(db, read_only=True)
     names = store.study_names()
     if not names:
         raise sl.ScalingLabError(f"no study in {store.url}")
     study = sl.Study.open(store, name or names[-1])
-    _write(study, out, target=target, bootstrap=bootstrap)
+    _write(study, out, target=target, bootstrap=bootstrap, advice=advice)
 
 
 def _studies(db: str, name: Optional[str]) -> list:

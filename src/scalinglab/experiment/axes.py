@@ -35,24 +35,16 @@ import math
 import numbers
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..arms import QUALITY_TAGS, SEPARATOR, START_NAME, level_text, split_key
 from ..errors import ScalingLabError
 
 QUALITY_KINDS = ("label_noise", "feature_noise", "filter")
-#: The name each quality kind gives its level in an arm key (``logreg@noise=0.1``).
-QUALITY_TAGS = {"label_noise": "noise", "feature_noise": "corrupt", "filter": "quality>"}
 _QUALITY_KEYS = {"label_noise": ("kind", "levels"), "feature_noise": ("kind", "levels"),
                  "filter": ("kind", "levels", "scores")}
-_START_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-SEPARATOR = "@"
-
-
-def level_text(level: float) -> str:
-    """A level as written in an arm key: short (0.1, not 0.1000000000000000055) and exact."""
-    short = f"{level:g}"
-    return short if float(short) == level else repr(level)
 
 
 def check_quality(quality, task: str, n_rows: int) -> dict | None:
@@ -129,7 +121,7 @@ def check_starts(starts) -> dict | None:
                               f"parameters or a callable f(estimator) -> estimator; got {starts!r}")
     out = {}
     for name, start in starts.items():
-        if not isinstance(name, str) or not _START_NAME.match(name):
+        if not isinstance(name, str) or not START_NAME.match(name):
             raise ScalingLabError(f"start names must be 1 to 64 letters, digits, '_', '.' or '-', got {name!r}")
         if start is None or (isinstance(start, Mapping) and not start):
             out[name] = None
@@ -155,23 +147,6 @@ def arms(quality: dict | None, starts: dict | None) -> list[tuple[str, dict]]:
     if starts is not None:
         out = [(s + f"{SEPARATOR}start={name}", {**c, "start": name}) for s, c in out for name in starts]
     return out
-
-
-def split_key(key: str) -> tuple[str, dict]:
-    """(estimator, coordinates) of an arm key: ``"logreg@noise=0.1"`` -> ("logreg", {"quality":
-    0.1}); a key without axes -> (key, {})."""
-    name, *parts = key.split(SEPARATOR)
-    coords: dict = {}
-    for part in parts:
-        tag, _, value = part.partition("=")
-        if tag == "start":
-            coords["start"] = value
-        elif tag in QUALITY_TAGS.values():
-            coords["quality"] = float(value)
-            coords["quality_tag"] = tag
-        else:
-            return key, {}                  # not an arm key: an estimator named with '@' in a study without axes
-    return name, coords
 
 
 def with_start(estimator, start):
@@ -216,3 +191,68 @@ class Degrader:
             where, pooled = self._corrupted[key]
             return pooled[[where[int(r)] for r in rows]], self.y[rows]
         return self.X[rows], self.y[rows]
+
+
+@dataclass
+class AxesAnalysis:
+    """The quality and transfer answers of a study's curves (see :func:`analyse_axes`)."""
+
+    quality: list = field(default_factory=list)        # scalinglab.quality.QualityStudy per estimator
+    transfer: list = field(default_factory=list)       # scalinglab.transfer.TransferStudy per estimator
+    notes: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"quality": [q.to_dict() for q in self.quality], "transfer": [t.to_dict() for t in self.transfer],
+                "notes": list(self.notes)}
+
+
+def analyse_axes(curves: Mapping, *, fits: Mapping | None = None, target: float | None = None,
+                 bootstrap: int = 1000, level: float = 0.8, seed: int = 0) -> AxesAnalysis:
+    """Quality and transfer answers from a study's curves named by arm: per estimator (and
+    start), :func:`scalinglab.quality.analyse_levels` over its quality levels; per estimator
+    (and quality level), :func:`scalinglab.transfer.analyse_starts` of every start against
+    ``scratch``, reusing the bootstrapped fit of the from-scratch curve from ``fits`` {curve
+    name: FitResult} when given. Curves with a model size are left out, with a note."""
+    from ..quality import analyse_levels
+    from ..transfer import analyse_starts
+    out = AxesAnalysis()
+    parsed = {k: split_key(k) for k in curves}
+    if any("[" in k and SEPARATOR in k and not c for k, (_, c) in parsed.items()):
+        out.notes.append("curves with a model size are not in the quality / transfer sections: use "
+                         "Study.curves_by(axis, estimator, model_size=...) and sl.quality / sl.transfer")
+    groups: dict = {}
+    for key, (name, coords) in parsed.items():
+        if "quality" in coords:
+            groups.setdefault(("quality", name, coords.get("start"), coords["quality_tag"]), {})[coords["quality"]] = key
+    for (_, name, start, tag), keys in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        label = name + ("" if start is None else f"{SEPARATOR}start={start}")
+        if tag == QUALITY_TAGS["filter"]:
+            out.notes.append(f"{label}: the levels are thresholds of a quality filter, not noise rates; "
+                             "fit them with sl.quality.stack(..., levels='quality') if the scores are qualities in (0, 1]")
+            continue
+        if len(keys) < 2:
+            continue
+        try:
+            out.quality.append(analyse_levels({lv: curves[k] for lv, k in keys.items()}, estimator=label,
+                                              target=target, bootstrap=bootstrap, level=level, seed=seed))
+        except ScalingLabError as error:
+            out.notes.append(f"{label}: no quality answers ({error})")
+    groups = {}
+    for key, (name, coords) in parsed.items():
+        if "start" in coords:
+            groups.setdefault((name, coords.get("quality")), {})[coords["start"]] = key
+    for (name, quality), keys in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        label = name + ("" if quality is None else f" at quality level {level_text(quality)}")
+        if "scratch" not in keys:
+            out.notes.append(f"{label}: no start named 'scratch', so no transfer answers (starts: {sorted(keys)})")
+            continue
+        if len(keys) < 2:
+            continue
+        fit = (fits or {}).get(keys["scratch"])
+        try:
+            out.transfer.append(analyse_starts({s: curves[k] for s, k in keys.items()}, estimator=label,
+                                               scratch_fit=fit if fit is not None and fit.draws is not None else None,
+                                               target=target, bootstrap=bootstrap, level=level, seed=seed))
+        except ScalingLabError as error:
+            out.notes.append(f"{label}: no transfer answers ({error})")
+    return out

@@ -52,6 +52,8 @@ class StudyAnalysis:
     notes: tuple[str, ...] = ()
     level: float = 0.8
     environment: dict = field(default_factory=dict)
+    axes: object | None = None           # experiment.axes.AxesAnalysis: quality / transfer answers of a study's arms
+    advice: dict | None = None           # an sl.advise answer (Advice.to_dict()) for the report's advisor section
 
 
 def environment() -> dict:
@@ -113,13 +115,17 @@ def analyse_curves(curves, *, title: str = "Data-scaling analysis", target: floa
     if isinstance(curves, Curve):
         curves = {"curve": curves}
     items = curves.items() if isinstance(curves, (CurveSet, dict)) else curves
+    items = list(items)
     analysed = [analyse_curve(name, c, target=target, bootstrap=bootstrap, level=level, seed=seed)
                 for name, c in items]
+    from ..experiment.axes import analyse_axes        # the answers of a quality or starts axis, if any
+    axes = analyse_axes(dict(items), fits={a.name: a.fit for a in analysed}, target=target, bootstrap=bootstrap,
+                        level=level, seed=seed)
     question = ("How much data do we need, and what will more of it buy us? "
                 + ("Target: " + ", ".join(f"{a.name} {a.curve.metric} {a.target:.3g}" for a in analysed
                                          if a.target is not None) + "." if analysed else ""))
     return StudyAnalysis(title=title, question=question, curves=analysed, runs=runs, failures=failures, spec=spec,
-                         notes=tuple(notes), level=level, environment=environment())
+                         notes=tuple(notes) + tuple(axes.notes), level=level, environment=environment(), axes=axes)
 
 
 def analyse_study(study, **kwargs) -> StudyAnalysis:

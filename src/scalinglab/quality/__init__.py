@@ -12,6 +12,8 @@ floor is ε, so no amount of data reaches the target"). ``flip_labels`` and
 from .degrade import corrupt_features, flip_labels
 from .joint import CleanWorth, QualityFloor, clean_worth, quality_floor
 from .levels import QualityLevels, as_quality, compare_levels, stack
+from .study import QualityStudy, analyse_levels
 
 __all__ = ["stack", "as_quality", "compare_levels", "clean_worth", "quality_floor", "flip_labels", "corrupt_features",
-           "QualityLevels", "CleanWorth", "QualityFloor"]
+           "QualityLevels", "CleanWorth", "QualityFloor",
+           "analyse_levels", "QualityStudy"]

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .._jsonable import records
 from ..curves import Curve
+from ..arms import split_key
 from ..errors import ScalingLabError
 from ..fitting.result import FitResult
 from ..plan import data_for
@@ -42,7 +43,6 @@ def _by_level(curves: Mapping, levels: str) -> Mapping:
     """{level: Curve} from a study's curves named by arm (``logreg@noise=0.1``, what
     ``Study.curves()`` returns for a study with a quality axis and one estimator); any other
     mapping as it is."""
-    from ..experiment.axes import split_key
     if not all(isinstance(k, str) for k in curves):
         return curves
     split = {k: split_key(k) for k in curves}

@@ -67,9 +67,28 @@ def render_figures(analysis, folder: Path | None = None) -> dict:
     return out
 
 
-def write_report(analysis, path: str | Path, *, figure_folder: str | Path | None = None) -> Path:
+def render_axis_figures(analysis, folder: Path | None = None) -> SimpleNamespace:
+    """The figure of each quality section as base64 PNG (and ``quality-<i>.png/.svg`` files in ``folder``)."""
+    from .axes_figures import plot_quality
+    quality = []
+    for i, q in enumerate(getattr(getattr(analysis, "axes", None), "quality", None) or [], start=1):
+        fig = plot_quality(q)
+        png = _png(fig)
+        if folder is not None:
+            fig.savefig(folder / f"quality-{i}.svg")
+            (folder / f"quality-{i}.png").write_bytes(png)
+        plt.close(fig)
+        quality.append(base64.b64encode(png).decode("ascii"))
+    return SimpleNamespace(quality=quality)
+
+
+def write_report(analysis, path: str | Path, *, figure_folder: str | Path | None = None, advice=None) -> Path:
     """Render ``analysis`` (scalinglab.pipeline.StudyAnalysis) to one HTML file at ``path``;
-    with ``figure_folder``, every figure is also written there as PNG and SVG."""
+    with ``figure_folder``, every figure is also written there as PNG and SVG. A study with a
+    quality or starts axis gets its quality / transfer sections (``analysis.axes``); ``advice``
+    (an ``sl.advise`` answer, or the dict of ``scalinglab advise --json``) adds the advisor's."""
+    from ..advisor.result import advice_dict
+    advice = advice_dict(advice) if advice is not None else getattr(analysis, "advice", None)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(figure_folder) if figure_folder is not None else None
@@ -80,6 +99,7 @@ def write_report(analysis, path: str | Path, *, figure_folder: str | Path | None
     template = env.get_template("report.html.j2")
     columns = [c for c in RUN_COLUMNS if analysis.runs is not None and c in analysis.runs.columns]
     html = template.render(a=analysis, figures=render_figures(analysis, folder), fmt=_fmt,
-                           pct=lambda level: f"{level:.0%}", run_columns=columns)
+                           pct=lambda level: f"{level:.0%}", run_columns=columns, advice=advice,
+                           axis_figures=render_axis_figures(analysis, folder))
     path.write_text(html, encoding="utf-8")
     return path

@@ -11,5 +11,7 @@ from .effective import EffectiveData, effective_data
 from .law import TransferFit, fit_transfer
 from .scratch import Scratch
 from .pretraining import TransferWorth, worth
+from .study import StartComparison, TransferStudy, analyse_starts
 
-__all__ = ["effective_data", "fit_transfer", "worth", "EffectiveData", "TransferFit", "TransferWorth", "Scratch"]
+__all__ = ["effective_data", "fit_transfer", "worth", "EffectiveData", "TransferFit", "TransferWorth", "Scratch",
+           "analyse_starts", "TransferStudy", "StartComparison"]
