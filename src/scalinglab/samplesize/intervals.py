@@ -197,8 +197,10 @@ def majority_n(margin: float, *, level: float = 0.95, max_n: int = 10_000_000) -
     # smallest N from which every larger N (checked over a window) also works
     while not all(ok(m) for m in range(n, n + 8)):
         n += 1
-    return IntervalSize(float(n), what, f"Exact binomial; a Hoeffding bound would ask for "
-                                        f"{math.ceil(math.log(1 / (1 - level)) / (2 * margin ** 2))}.")
+    # margin ** 2 underflows to 0 below 1e-154 (the property test found margin = 1e-300): divide twice
+    hoeffding = math.log(1 / (1 - level)) / (2 * margin) / margin if margin > 0 else math.inf
+    bound = f"{math.ceil(hoeffding)}" if math.isfinite(hoeffding) else "more samples than a float can count"
+    return IntervalSize(float(n), what, f"Exact binomial; a Hoeffding bound would ask for {bound}.")
 
 
 @dataclass(frozen=True)
