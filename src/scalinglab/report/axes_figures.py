@@ -11,10 +11,10 @@ def plot_quality(quality, path=None, *, ax=None):
     """One line per quality level: the per-size means of its runs (points) and the joint
     quality law's prediction at that level (line; dashed beyond the largest size measured,
     up to 10×); the clean level darkest. ``quality`` is a :class:`scalinglab.quality.QualityStudy`."""
-    import matplotlib.pyplot as plt
+    from matplotlib import colormaps           # no pyplot: figures.py's rule (no backend switched)
     fig, ax = _axes(ax, (7, 4.6))
     levels = list(quality.curves)
-    colors = plt.cm.viridis(np.linspace(0.0, 0.85, len(levels)))
+    colors = colormaps["viridis"](np.linspace(0.0, 0.85, len(levels)))
     largest = max(float(c.x.max()) for c in quality.curves.values())
     smallest = min(float(c.x.min()) for c in quality.curves.values())
     for color, key in zip(colors, levels):

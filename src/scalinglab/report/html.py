@@ -77,7 +77,6 @@ def render_axis_figures(analysis, folder: Path | None = None) -> SimpleNamespace
         if folder is not None:
             fig.savefig(folder / f"quality-{i}.svg")
             (folder / f"quality-{i}.png").write_bytes(png)
-        plt.close(fig)
         quality.append(base64.b64encode(png).decode("ascii"))
     return SimpleNamespace(quality=quality)
 
