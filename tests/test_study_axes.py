@@ -253,7 +253,7 @@ def test_a_starts_axis_gives_a_curve_per_start_for_effective_data(tmp_path):
     # the study's curves go to sl.transfer as they are
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sl.ScalingLabWarning)
-        fit = sl.fit(scratch, law="power_floor").bootstrap(100, seed=0)
+        fit = sl.fit(scratch, law="power").bootstrap(100, seed=0)   # 3 sizes: a 3-parameter law passes through them
     eff = sl.transfer.effective_data(fit, tuned)
     assert list(eff.table["D_F"]) == [30, 60, 120] and eff.table["D_T"].iloc[0] > 0
     # resume; a changed start is another experiment; a new start only adds runs
