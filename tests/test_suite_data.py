@@ -163,8 +163,8 @@ def test_harness_rows_are_those_of_backtest_run(committed):
     """extrapolation_domains spells out sl.backtest.run's calls to read the intervals: same rows."""
     import extrapolation_domains as bench
     curves = {k: committed["simulated"][k] for k in list(committed["simulated"])[::20]}
-    rows, above, _ = bench.backtest_domain(curves, n_boot=5, n_jobs=1)
-    reference = sl.backtest.run(curves, n_boot=5).rows
+    rows, above, _ = bench.backtest_domain(curves, n_boot=20, n_jobs=1)
+    reference = sl.backtest.run(curves, n_boot=20).rows
     mine = rows[rows["method"].isin(sl.backtest.METHODS)].sort_values(["method", "curve"], ignore_index=True)
     ref = reference.sort_values(["method", "curve"], ignore_index=True)
     pd.testing.assert_frame_equal(mine[ref.columns], ref)
