@@ -58,27 +58,19 @@ def _nct_approx_cdf(x: float, df: float, nc: float) -> float:
     return float(stats.norm.cdf((x * (1.0 - 1.0 / (4.0 * df)) - nc) / math.sqrt(1.0 + x * x / (2.0 * df))))
 
 
-def _nct_sf(x: float, df: float, nc: float) -> float:
-    """P(T' > x), guarded: scipy can return NaN far in a tail (e.g. df = 1998, nc = 11.18, or
-    nc = 3e9)."""
+def _nct_tail(x: float, df: float, nc: float, *, upper: bool) -> float:
+    """P(T' > x) (``upper``) or P(T' <= x), each computed directly so a small tail keeps its
+    digits; guarded: scipy can return NaN far in a tail (e.g. df = 1998, nc = 11.18, or
+    nc = 3e9), then the other tail's complement, then the normal approximation."""
     if np.isinf(x):
-        return 0.0 if x > 0 else 1.0
-    value = stats.nct.sf(x, df, nc)
+        return float((x > 0) != upper)
+    direct, other = (stats.nct.sf, stats.nct.cdf) if upper else (stats.nct.cdf, stats.nct.sf)
+    value = direct(x, df, nc)
     if np.isnan(value):
-        value = 1.0 - stats.nct.cdf(x, df, nc)
+        value = 1.0 - other(x, df, nc)
     if np.isnan(value):
-        value = 1.0 - _nct_approx_cdf(x, df, nc)
-    return float(min(max(value, 0.0), 1.0))
-
-
-def _nct_cdf(x: float, df: float, nc: float) -> float:
-    if np.isinf(x):
-        return 1.0 if x > 0 else 0.0
-    value = stats.nct.cdf(x, df, nc)
-    if np.isnan(value):
-        value = 1.0 - stats.nct.sf(x, df, nc)
-    if np.isnan(value):
-        value = _nct_approx_cdf(x, df, nc)
+        below = _nct_approx_cdf(x, df, nc)
+        value = 1.0 - below if upper else below
     return float(min(max(value, 0.0), 1.0))
 
 
@@ -95,9 +87,9 @@ def _two_tails(shift: float, alpha: float, alternative: str, df: float | None) -
         return float(power)
     crit = _t_upper_quantile(tail, df)
     if alternative in ("two-sided", "larger"):
-        power += _nct_sf(crit, df, shift)
+        power += _nct_tail(crit, df, shift, upper=True)
     if alternative in ("two-sided", "smaller"):
-        power += _nct_cdf(-crit, df, shift)
+        power += _nct_tail(-crit, df, shift, upper=False)
     return power
 
 
