@@ -344,6 +344,13 @@ class Store:
             raise ScalingLabError(f"{self.url}: the store's schema version is missing or unreadable")
         return int(row[0])
 
+    def _version_under_schema_lock(self, conn) -> int | None:
+        """The schema version, read in a write transaction that holds the schema lock until it
+        commits (SQLite's write lock by BEGIN IMMEDIATE; PostgreSQL's advisory lock here)."""
+        if self.engine.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
+        return self._version(conn)
+
     def _prepare(self) -> None:
         """Check (read-only) or create the schema. Creation is serialised: SQLite's write lock
         or PostgreSQL's advisory lock is held from the check to the commit, so workers opening
@@ -371,9 +378,7 @@ class Store:
                 raise ScalingLabError(f"{self.url} is not a scalinglab store (no scalinglab tables)")
         else:
             with self.transaction() as conn:
-                if self.engine.dialect.name == "postgresql":
-                    conn.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
-                version = self._version(conn)
+                version = self._version_under_schema_lock(conn)
                 if version is None:
                     metadata.create_all(conn)
                     conn.execute(insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION)))
@@ -403,9 +408,7 @@ class Store:
         shell.engine = shell._engine(url)
         try:
             with shell.transaction() as conn:
-                if shell.engine.dialect.name == "postgresql":
-                    conn.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
-                old = shell._version(conn)
+                old = shell._version_under_schema_lock(conn)
                 if old is None:
                     raise ScalingLabError(f"{shell.url} is not a scalinglab store (no scalinglab tables)")
                 version = old
