@@ -105,6 +105,9 @@ CORRUPTIONS = [
     # (80% interval 0.0454-0.0534)'), even slightly
     (set_param("a", 1e308), r"field 'params' do not reproduce the saved residuals"),
     (lambda d: d["params"].__setitem__("c", d["params"]["c"] * 1.01), r"do not reproduce the saved residuals"),
+    # a score column holding text is refused (it was read as a missing score)
+    (lambda d: d["selection"]["bic"].__setitem__(0, "abc") if d.get("selection") else d.__setitem__(
+        "selection", {"law": ["power_floor"], "bic": ["abc"]}), r"field 'selection.bic' must hold numbers"),
 ]
 
 

@@ -188,8 +188,12 @@ def _selection(check: _Check, selection):
     for col in ("n_params", "backtest", "objective", "aic", "bic"):
         if col in frame:
             values = frame[col].map(lambda v: np.nan if v is None else v)
-            frame[col] = pd.to_numeric(values.map(lambda v: float(v) if isinstance(v, str) and v in ("inf", "-inf")
-                                                  else v), errors="coerce")
+            numbers = pd.to_numeric(values.map(lambda v: float(v) if isinstance(v, str) and v in ("inf", "-inf")
+                                               else v), errors="coerce")
+            bad = numbers.isna() & values.notna()
+            if bad.any():                         # text in a score column is refused, not read as missing
+                check.fail(f"selection.{col}", f"must hold numbers (or null), got {values[bad].iloc[0]!r}")
+            frame[col] = numbers
     return frame.set_index("law")
 
 
