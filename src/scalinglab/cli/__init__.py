@@ -29,9 +29,17 @@ app = typer.Typer(cls=SafeGroup, help="scalinglab: how much data do we need, and
                   no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"scalinglab {sl.__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV, help="let unexpected errors through "
-                                    "with their traceback (for a bug report)")) -> None:
+                                    "with their traceback (for a bug report)"),
+         version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                      help="print scalinglab's version and exit")) -> None:
     """scalinglab: how much data do we need, and what will more of it buy us?
 
     Errors exit with status 2 and one line naming the file, column or option at fault; a bug in
