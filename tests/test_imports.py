@@ -101,3 +101,20 @@ def test_report_asks_the_planning_layer_nothing():
     asks = sorted(f"{a} -> {b}" for a in graph if a.startswith("scalinglab.report") for b in graph[a]
                   if b.startswith(("scalinglab.plan", "scalinglab.pipeline", "scalinglab.fitting.select")))
     assert asks == []
+
+
+def test_cli_and_report_import_only_the_public_api():
+    """cli/ and report/ read and format: they import ``scalinglab`` (its public names, the
+    pipeline among them) and the private file helpers, never a layer's internal module
+    (they imported experiment.store, advisor.inputs, powerlaws.mle, literature.prior)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    try:
+        import import_graph
+    finally:
+        sys.path.pop(0)
+    graph = import_graph.edges(deferred=True)
+    allowed = ("scalinglab", "scalinglab._files", "scalinglab.pipeline")
+    inside = ("scalinglab.cli", "scalinglab.report")
+    reaches = sorted(f"{a} -> {b}" for a in graph if a.startswith(inside) for b in graph[a]
+                     if not b.startswith(inside) and b not in allowed)
+    assert reaches == []

@@ -416,3 +416,20 @@ def test_plots_draw_on_a_given_axis():
     assert sl.report.plot_rank_frequency(pw.zipf(zipf_sample(2000, 2.0)), ax=axes[1]) is fig
     assert axes[1].get_xscale() == "log"
     plt.close(fig)
+
+
+def test_model_ccdf_is_the_closed_form_tail_times_its_share():
+    """The curve the report draws: n_tail/n * P(X >= x) of the fitted tail; continuous
+    (x/xmin)^(1-alpha), discrete zeta(alpha, x) / zeta(alpha, xmin) (Clauset et al. 2009, eq. 2.2-2.3)."""
+    from scipy import special
+    rng = np.random.default_rng(3)
+    body = rng.uniform(0.1, 1.0, 300)
+    tail = 1.0 * (1 - rng.uniform(size=700)) ** (-1 / 1.5)
+    fit = sl.powerlaws.fit(np.concatenate([body, tail]), xmin=1.0)
+    x = np.array([1.0, 2.0, 10.0, 100.0])
+    assert np.allclose(fit.model_ccdf(x), fit.n_tail / fit.n * (x / fit.xmin) ** (1 - fit.alpha), rtol=1e-12)
+    counts = np.concatenate([np.ones(200), rng.zipf(2.2, 800)])
+    dfit = sl.powerlaws.fit(counts, discrete=True, xmin=2)
+    k = np.array([2.0, 3.0, 7.0, 50.0])
+    expected = dfit.n_tail / dfit.n * special.zeta(dfit.alpha, k) / special.zeta(dfit.alpha, dfit.xmin)
+    assert np.allclose(dfit.model_ccdf(k), expected, rtol=1e-10)

@@ -24,10 +24,10 @@ __getattr__, __dir__ = lazy(__name__, {
     "example_curve": "examples",
     "Study": "experiment", "StudySpec": "experiment", "geometric": "experiment",
     "Law": "laws", "available_laws": "laws", "get_law": "laws", "register_law": "laws",
-}, submodules=("backtest", "examples", "experiment", "fitting", "literature", "pipeline", "plan", "powerlaws", "quality", "report",
+}, submodules=("advisor", "backtest", "examples", "experiment", "fitting", "literature", "pipeline", "plan", "powerlaws", "quality", "report",
                "samplesize", "transfer"))
 
 __all__ = ["Curve", "CurveSet", "fit", "extrapolate", "advise", "FitResult", "Band", "Law", "register_law", "get_law",
-           "available_laws", "example_curve", "backtest", "examples", "experiment", "literature", "Study",
+           "available_laws", "example_curve", "advisor", "backtest", "examples", "experiment", "literature", "Study",
            "StudySpec", "geometric", "pipeline", "plan", "powerlaws", "quality", "report", "samplesize", "transfer",
            "ScalingLabError", "FitError", "ScalingLabWarning", "__version__"]

@@ -41,7 +41,7 @@ def _ask(text: str, kind=str):
 
 def _fill(answers: dict) -> dict:
     """Ask for what the scenario needs that the flags did not give."""
-    from scalinglab.advisor.inputs import SCENARIOS, scenario_name
+    SCENARIOS, scenario_name = sl.advisor.SCENARIOS, sl.advisor.scenario_name
     if answers["scenario"] is None:
         for key, text in SCENARIOS.items():
             typer.echo(f"  {key}: {text}", err=True)
@@ -97,8 +97,7 @@ def advise(
     if _interactive():
         answers = _fill(answers)
     if answers["scenario"] is None:
-        from scalinglab.advisor.inputs import SCENARIOS
-        raise sl.ScalingLabError("give --scenario (" + ", ".join(SCENARIOS) + "); no prompt when not on a terminal")
+        raise sl.ScalingLabError("give --scenario (" + ", ".join(sl.advisor.SCENARIOS) + "); no prompt when not on a terminal")
     if (baseline_n is None) != (baseline_error is None):
         raise sl.ScalingLabError("give --baseline-n and --baseline-error together (one point of a similar curve)")
     files = [f for f in (answers["pilot"], answers["unlabeled"]) if f is not None]

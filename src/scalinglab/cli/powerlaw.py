@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -56,26 +55,14 @@ def powerlaw(file: Path = typer.Argument(..., exists=True, dir_okay=False, help=
                                                                      "singular-value decay"),
              seed: int = typer.Option(0), plot: Optional[Path] = typer.Option(None, help="write a figure")) -> None:
     """Power-law tails (Clauset, Shalizi & Newman 2009), Zipf exponents and spectra."""
-    try:
-        _check_options(gof, seed, xmin, xmax)
-        for alternative in compare or []:
-            if alternative not in sl.powerlaws.ALTERNATIVES:
-                raise sl.ScalingLabError(f"--compare must be one of {', '.join(sl.powerlaws.ALTERNATIVES)}, "
-                                         f"got {alternative!r}")
-        plot = figure_path(plot)
-        df = read_csv(file)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", sl.ScalingLabWarning)
-            _run(df, file, column, discrete, xmin, xmax, compare, gof, zipf, spectrum, seed, plot)
-        for w in caught:
-            if issubclass(w.category, sl.ScalingLabWarning):
-                console.print(f"[yellow]warning:[/yellow] {w.message}", soft_wrap=True)
-    except sl.ScalingLabError as exc:
-        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
-        raise typer.Exit(2) from None
-    except OSError as exc:
-        console.print(f"[red]error:[/red] {exc.filename or ''}: {exc.strerror or exc}", soft_wrap=True)
-        raise typer.Exit(2) from None
+    # errors and warnings become one line each in SafeGroup, as for every command
+    _check_options(gof, seed, xmin, xmax)
+    for alternative in compare or []:
+        if alternative not in sl.powerlaws.ALTERNATIVES:
+            raise sl.ScalingLabError(f"--compare must be one of {', '.join(sl.powerlaws.ALTERNATIVES)}, "
+                                     f"got {alternative!r}")
+    plot = figure_path(plot)
+    _run(read_csv(file), file, column, discrete, xmin, xmax, compare, gof, zipf, spectrum, seed, plot)
 
 
 def _run(df, file, column, discrete, xmin, xmax, compare, gof, zipf, spectrum, seed, plot) -> None:

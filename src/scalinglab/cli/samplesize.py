@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -144,11 +143,7 @@ def intrinsic(file: Path = typer.Argument(..., exists=True, dir_okay=False, help
     """Intrinsic dimension (TwoNN and Levina-Bickel MLE) and the heuristic exponents it suggests."""
     def make():
         X = numeric_frame(read_csv(file), column, file)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", sl.ScalingLabWarning)
-            two, ml = sl.samplesize.intrinsic.twonn(X), sl.samplesize.intrinsic.mle(X, k=k)
-        for message in dict.fromkeys(str(w.message) for w in caught):
-            console.print(f"[yellow]warning:[/yellow] {message}", soft_wrap=True)
+        two, ml = sl.samplesize.intrinsic.twonn(X), sl.samplesize.intrinsic.mle(X, k=k)
         d = ml.dimension
         return (f"{two}\n{ml}\nHeuristic only: a data exponent near 1/d = "
                 f"{sl.samplesize.intrinsic.exponent_from_dimension(d):.3f}; a model-size exponent near 4/d = "

@@ -26,9 +26,7 @@ study_app = typer.Typer(help="Data-scaling studies: run from a TOML spec, check 
 def _states() -> tuple[str, ...]:
     """The run states in the order the status table shows them (the store, and SQLAlchemy with
     it, is loaded only by the commands that use it: ``scalinglab --help`` stays quick)."""
-    from scalinglab.experiment.runner import PENDING, TOTAL
-    from scalinglab.experiment.store import COMPLETE, FAILED, RECLAIMABLE, RUNNING
-    return (COMPLETE, FAILED, RUNNING, RECLAIMABLE, PENDING, TOTAL)
+    return sl.experiment.RUN_STATES
 
 
 @study_app.command("run")
@@ -43,11 +41,10 @@ def run(spec: Path = typer.Argument(..., help="study spec (TOML)"),
     """Run (or resume) a study: finished runs are skipped, in-flight runs of dead workers redone;
     then fit its curves and write the HTML report. Exit status: 0 complete, 1 runs failed,
     4 incomplete (runs held by other workers or not started)."""
-    from scalinglab.experiment.store import COMPLETE
     study = sl.Study(sl.StudySpec.from_toml(spec), store=url or str(db))
     summary = study.run(n_jobs=n_jobs, executor=executor, retry_failed=retry_failed)
     console.print(str(summary), soft_wrap=True, markup=False)
-    if not no_report and summary.status[COMPLETE]:
+    if not no_report and summary.status[sl.experiment.COMPLETE]:
         target = report or (db.with_suffix(".report.html") if url is None else Path("scalinglab-report.html"))
         _write(study, target, target=None, bootstrap=1000)
     if summary.exit_code:
@@ -72,7 +69,6 @@ def _advice(path: Optional[Path]):
     """The advice saved by ``scalinglab advise --json`` in ``path``, checked (errors name the file)."""
     if path is None:
         return None
-    from ..advisor.result import advice_dict
     if not path.is_file():
         raise sl.ScalingLabError(f"--advise-json {path}: file not found")
     try:
@@ -81,15 +77,14 @@ def _advice(path: Optional[Path]):
         raise sl.ScalingLabError(f"--advise-json {path}: not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise sl.ScalingLabError(f"--advise-json {path}: not JSON ({error.msg}, line {error.lineno})") from None
-    return advice_dict(data, where=f"--advise-json {path}")
+    return sl.advisor.advice_dict(data, where=f"--advise-json {path}")
 
 
 def report_from_store(db: str, name: Optional[str], out: Path, *, target, bootstrap: int,
                       advice_path: Optional[Path] = None) -> None:
     """Rebuild the study from its stored spec and runs (no training) and write its report."""
-    from scalinglab.experiment.store import Store
     advice = _advice(advice_path)          # checked before any fitting
-    store = Store(db, read_only=True)
+    store = sl.experiment.Store(db, read_only=True)
     names = store.study_names()
     if not names:
         raise sl.ScalingLabError(f"no study in {store.url}")
@@ -98,8 +93,7 @@ def report_from_store(db: str, name: Optional[str], out: Path, *, target, bootst
 
 
 def _studies(db: str, name: Optional[str]) -> list:
-    from scalinglab.experiment.store import Store
-    store = Store(db, read_only=True)
+    store = sl.experiment.Store(db, read_only=True)
     return [sl.Study.open(store, n) for n in ([name] if name else store.study_names())]
 
 
@@ -154,13 +148,11 @@ def delete(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
            name: str = typer.Argument(..., help="the study to delete, with all its runs"),
            yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation")) -> None:
     """Delete a study and its runs (to start it afresh under the same name)."""
-    from scalinglab.experiment.runner import TOTAL
-    from scalinglab.experiment.store import Store
-    store = Store(db, read_only=True)
-    n = sl.Study.open(store, name).status()[TOTAL]
+    store = sl.experiment.Store(db, read_only=True)
+    n = sl.Study.open(store, name).status()[sl.experiment.TOTAL]
     if not yes and not typer.confirm(f"delete study {name!r} and its runs from {store.url}?", default=False):
         raise typer.Exit(1)
-    deleted = Store(db).delete_study(name)
+    deleted = sl.experiment.Store(db).delete_study(name)
     console.print(f"deleted study {name!r} ({deleted} runs; it had {n} cells)", markup=False)
 
 
@@ -168,6 +160,5 @@ def delete(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
 def upgrade(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL")) -> None:
     """Migrate a store written by an older scalinglab to this version's schema (one
     transaction; back the store up first)."""
-    from scalinglab.experiment.store import Store
-    old, new = Store.upgrade(db)
+    old, new = sl.experiment.Store.upgrade(db)
     console.print(f"store schema {old} -> {new}" if old != new else f"store schema {new} is current", markup=False)

@@ -144,6 +144,13 @@ class PowerLawFit:
         u, counts = np.unique(self._data, return_counts=True)
         return u, 1.0 - np.concatenate([[0], np.cumsum(counts)[:-1]]) / self.n
 
+    def model_ccdf(self, x) -> np.ndarray:
+        """P(X >= x) of all the data under the fit, for x >= xmin: the tail's share of the
+        values (n_tail / n) times the fitted tail's P(X >= x) (P(X > x - 1) for discrete data),
+        the curve the report draws over :meth:`ccdf`."""
+        tail = 1.0 - mle.cdf(x, self.alpha, self.xmin, self.discrete, self.xmax, strict=True)
+        return self.n_tail / self.n * tail
+
     def __str__(self) -> str:
         kind = "discrete" if self.discrete else "continuous"
         text = (f"power-law tail ({kind}): alpha = {self.alpha:.4f} ± {self.sigma:.4f} for x >= {self.xmin:.4g} "

@@ -9,7 +9,10 @@ import numpy as np
 # global state) and no figure is kept in pyplot's registry; Figure.savefig renders with Agg.
 from matplotlib.figure import Figure
 
-from ..fitting.result import FitResult
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:                     # annotations only: the report reads results, it imports no layer below
+    from scalinglab import FitResult
 
 def _text(value) -> str:
     """A user's string (column, metric, curve or paper name) shown as written: matplotlib would
@@ -108,14 +111,11 @@ def _parity(ax, result: FitResult) -> None:
 def plot_powerlaw(fit, path: str | Path | None = None, *, ax=None):
     """Empirical CCDF P(X >= x) on log-log axes with the fitted power-law tail (scaled to the
     tail's share of the data) from x_min on. ``fit`` is a :class:`scalinglab.powerlaws.PowerLawFit`."""
-    from ..powerlaws import mle
     fig, ax = _axes(ax, (6.5, 4.5))
     x, ccdf = fit.ccdf()
     ax.scatter(x, ccdf, s=8, color=COLORS["data"], alpha=0.6, lw=0, label="data (CCDF)")
     grid = np.geomspace(fit.xmin, x.max(), 200)
-    tail_share = fit.n_tail / fit.n
-    model = tail_share * (1.0 - mle.cdf(grid, fit.alpha, fit.xmin, fit.discrete, fit.xmax, strict=True))
-    ax.plot(grid, model, color=COLORS["fit"], lw=2, label=f"power law, α = {fit.alpha:.3f} ± {fit.sigma:.3f}")
+    ax.plot(grid, fit.model_ccdf(grid), color=COLORS["fit"], lw=2, label=f"power law, α = {fit.alpha:.3f} ± {fit.sigma:.3f}")
     ax.axvline(fit.xmin, color=COLORS["floor"], ls=":", lw=1.5, label=f"x_min = {fit.xmin:.4g}")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -151,10 +151,10 @@ def plot_exponent_context(result, matches, path: str | Path | None = None, *, le
     """Forest plot: the published exponents of ``matches`` (a literature.Matches or DataFrame)
     as points, one row each with its citation, and the user's fitted exponent (with its
     bootstrap interval when the result has draws) as a band, for the report."""
-    from ..literature.prior import exponent_parameter
+    import scalinglab as sl
     rows = matches.rows if hasattr(matches, "rows") else matches
     rows = rows[np.isfinite(rows["exponent_pos"].astype(float))]
-    name, sign = exponent_parameter(result.law, "data")
+    name, sign = sl.literature.exponent_parameter(result.law, "data")
     value = sign * result.params[name]
     height = 1.2 + 0.35 * max(len(rows), 1)
     fig, ax = _axes(ax, (7.5, height))

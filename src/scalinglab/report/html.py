@@ -86,8 +86,8 @@ def write_report(analysis, path: str | Path, *, figure_folder: str | Path | None
     with ``figure_folder``, every figure is also written there as PNG and SVG. A study with a
     quality or starts axis gets its quality / transfer sections (``analysis.axes``); ``advice``
     (an ``sl.advise`` answer, or the dict of ``scalinglab advise --json``) adds the advisor's."""
-    from ..advisor.result import advice_dict
-    advice = advice_dict(advice) if advice is not None else getattr(analysis, "advice", None)
+    import scalinglab as sl
+    advice = sl.advisor.advice_dict(advice) if advice is not None else getattr(analysis, "advice", None)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(figure_folder) if figure_folder is not None else None
