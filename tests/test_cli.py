@@ -34,7 +34,7 @@ def test_fit_prints_table_and_writes_json_and_plot(tmp_path):
                                  "power_floor", "--bootstrap", "200", "--seed-col", "seed", "--by", "seed",
                                  "--json", str(out_json), "--plot", str(out_png)])
     assert result.exit_code == 0, result.output
-    assert "power_floor fit" in result.output and "95% interval" in result.output
+    assert "power_floor fit" in result.output and "80% interval" in result.output   # defaults.LEVEL
     assert "predicted acc at 10x the largest size" in result.output     # the metric's own name (issue 15)
     data = json.loads(out_json.read_text())
     assert data["law"]["name"] == "power_floor" and len(data["draws"]) > 190

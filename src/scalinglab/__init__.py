@@ -4,9 +4,9 @@ Public API (the contract; the CLI and README use only these names)::
 
     import scalinglab as sl
     curve = sl.Curve(x, y)
-    res = sl.fit(curve, law="power_floor")          # or law="auto"
+    res = sl.fit(curve)                             # law="auto"; or law="power_floor", ...
     res = res.bootstrap(n=1000, seed=0)
-    res.interval("b", 0.95); res.predict([1e6], interval=0.8)
+    res.interval("b"); res.predict([1e6], interval=0.8)   # 80 % by default (scalinglab.defaults)
     sl.extrapolate(curve, [1e6])                    # the default forecast, calibrated intervals
 """
 
@@ -24,10 +24,10 @@ __getattr__, __dir__ = lazy(__name__, {
     "example_curve": "examples",
     "Study": "experiment", "StudySpec": "experiment", "geometric": "experiment",
     "Law": "laws", "available_laws": "laws", "get_law": "laws", "register_law": "laws",
-}, submodules=("advisor", "backtest", "examples", "experiment", "fitting", "literature", "pipeline", "plan", "powerlaws", "quality", "report",
+}, submodules=("advisor", "backtest", "defaults", "examples", "experiment", "fitting", "literature", "pipeline", "plan", "powerlaws", "quality", "report",
                "samplesize", "transfer"))
 
 __all__ = ["Curve", "CurveSet", "fit", "extrapolate", "advise", "FitResult", "Band", "Law", "register_law", "get_law",
-           "available_laws", "example_curve", "advisor", "backtest", "examples", "experiment", "literature", "Study",
+           "available_laws", "example_curve", "advisor", "backtest", "defaults", "examples", "experiment", "literature", "Study",
            "StudySpec", "geometric", "pipeline", "plan", "powerlaws", "quality", "report", "samplesize", "transfer",
            "ScalingLabError", "FitError", "ScalingLabWarning", "__version__"]

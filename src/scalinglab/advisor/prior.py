@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..defaults import LEVEL
 from .._jsonable import jsonable
 from ..errors import ScalingLabError
 from ..plan._common import check_level, interval, num, span
@@ -52,7 +53,7 @@ class SizePrediction:
 
 
 def predict_size(target: float, anchor: tuple[float, float], exponent_mean: float, exponent_sd: float, *,
-                 source: str, level: float = 0.8, seed: int = 0) -> SizePrediction:
+                 source: str, level: float = LEVEL, seed: int = 0) -> SizePrediction:
     """n = n₀ (e₀/target)^(1/b) with b ~ N(mean, sd²) truncated at 0.01 (see the module docstring).
 
     >>> p = predict_size(0.05, (100, 0.2), 0.5, 1e-9, source="a test")

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from ..defaults import LEVEL
 from .. import plan, samplesize
 from ..curves import Curve
 from ..errors import ScalingLabError
@@ -312,7 +313,7 @@ def advise(scenario, *, task: str | None = None, target: float | None = None, me
            pilot=None, x: str = "n", y: str = "error", seed_col: str | None = None, higher_is_better: bool = False,
            study=None, study_name: str | None = None, curve: str | None = None, unlabeled=None,
            baseline: tuple[float, float] | None = None, available: int | None = None, llm: bool = False,
-           margin: float = 0.2, eval_width: float | None = None, level: float = 0.8, n_boot: int = 1000,
+           margin: float = 0.2, eval_width: float | None = None, level: float = LEVEL, n_boot: int = 1000,
            seed: int = 0) -> Advice:
     """Advice for a team before its first sample, in one of four scenarios.
 

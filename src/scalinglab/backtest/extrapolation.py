@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from ..defaults import LEVEL
 from ..curves import Curve
 from ..errors import ScalingLabError, ScalingLabWarning
 from ..fitting.many import StackedCurves, fit_many
@@ -203,7 +204,7 @@ class EnsembleAnswer:
                 "was the more accurate (README, 'How good are the extrapolations?').")
 
 
-def ensemble_answer(curve: Curve, *, factor: float = 10.0, level: float = 0.8, n_boot: int = 100,
+def ensemble_answer(curve: Curve, *, factor: float = 10.0, level: float = LEVEL, n_boot: int = 100,
                     seed: int = 0) -> EnsembleAnswer:
     """:func:`extrapolate` at ``factor`` × the largest size of ``curve``, in one sentence (in
     the metric's own terms)."""

@@ -17,6 +17,7 @@ from rich.table import Table
 import scalinglab as sl
 
 from scalinglab._files import safe_stems
+from scalinglab import defaults
 
 from ._common import (DEBUG_ENV, SafeGroup, console, figure_file, non_negative_seed, output_file, output_folder,
                       resamples, workers)
@@ -115,7 +116,7 @@ def fit(
     x: str = typer.Option(..., "--x", help="column with the size (samples, tokens, N)"),
     x2: Optional[str] = typer.Option(None, "--x2", help="second size column for joint laws (e.g. D)"),
     y: str = typer.Option(..., "--y", help="column with the metric"),
-    law: str = typer.Option("auto", help="law name or 'auto' (see `scalinglab laws`)"),
+    law: str = typer.Option(defaults.LAW, help="law name or 'auto' (see `scalinglab laws`)"),
     loss: str = typer.Option("huber", help="huber or squared"),
     delta: Optional[float] = typer.Option(None, help="Huber threshold (default 1e-3; huber loss only)"),
     space: str = typer.Option("log", help="fit log residuals (log) or raw ones (linear)"),
@@ -128,7 +129,7 @@ def fit(
     by: str = typer.Option("auto", help="bootstrap unit: auto (seeds when there are >= 5, else points), "
                                         "point, seed (needs --seed-col and >= 5 seeds) or group"),
     seed: int = typer.Option(0, callback=non_negative_seed, help="random seed of the bootstrap"),
-    level: float = typer.Option(0.95, callback=check_level, help="interval level"),
+    level: float = typer.Option(defaults.LEVEL, callback=check_level, help="interval level"),
     json_out: Optional[Path] = typer.Option(None, "--json", callback=output_file, help="write the result as JSON"),
     plot: Optional[Path] = typer.Option(None, "--plot", callback=figure_file, help="write a figure (PNG or SVG)"),
 ) -> None:

@@ -16,6 +16,7 @@ from typing import Optional
 import typer
 
 import scalinglab as sl
+from scalinglab import defaults
 
 from ._common import console, reading
 
@@ -85,7 +86,7 @@ def advise(
     llm: bool = typer.Option(False, "--llm", help="bring the LLM starting points of the literature table"),
     margin: float = typer.Option(0.2, help="unlabeled: majority share - 1/2 each cluster's labels must show"),
     eval_width: Optional[float] = typer.Option(None, "--eval-width", help="pilot: evaluation interval width"),
-    level: float = typer.Option(0.8, help="interval level"),
+    level: float = typer.Option(defaults.LEVEL, help="interval level"),
     bootstrap: int = typer.Option(1000, help="bootstrap refits of a measured curve"),
     seed: int = typer.Option(0, help="seed of every random choice"),
     as_json: bool = typer.Option(False, "--json", help="print the advice as JSON"),

@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 import scalinglab as sl
+from scalinglab import defaults
 
 from ._common import answer, console, fail, finite, level, non_negative, positive, reading
 from ._curves import read_curves
@@ -21,7 +22,7 @@ X_OPT = typer.Option(None, "--x", help="CSV only: size column")
 X2_OPT = typer.Option(None, "--x2", help="CSV only: second size column (D) for joint laws")
 Y_OPT = typer.Option(None, "--y", help="CSV only: metric column")
 CURVE_OPT = typer.Option(None, "--curve", help="CSV only: column naming the curves (e.g. estimator): one answer each")
-LEVEL_OPT = typer.Option(0.8, callback=level, help="interval level")
+LEVEL_OPT = typer.Option(defaults.LEVEL, callback=level, help="interval level")
 
 
 def _load_fits(source: Path, x: Optional[str], x2: Optional[str], y: Optional[str],

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 import scalinglab as sl
+from scalinglab import defaults
 
 from ._common import console, reading
 
@@ -28,7 +29,7 @@ def quality(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="
             at: Optional[float] = typer.Option(None, "--at", help="size for 'one clean sample is worth k noisy ones' "
                                                                    "(default: the largest measured)"),
             bootstrap: int = typer.Option(1000, help="bootstrap refits per fit"),
-            seed: int = typer.Option(0, help="random seed"), level: float = typer.Option(0.8, help="interval level"),
+            seed: int = typer.Option(0, help="random seed"), level: float = typer.Option(defaults.LEVEL, help="interval level"),
             as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """Fit a law per quality level and a joint law whose floor and exponent depend on quality:
     what a clean sample is worth in noisy ones, and where noise puts a floor no data can pass."""

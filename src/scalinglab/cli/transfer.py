@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 import scalinglab as sl
+from scalinglab import defaults
 
 from ._common import console, reading
 
@@ -37,14 +38,14 @@ def transfer(scratch: Path = typer.Argument(..., exists=True, dir_okay=False, he
              y: str = typer.Option("loss", "--y", help="loss column"),
              n: Optional[str] = typer.Option(None, "--n", help="model-size column N, when there are several sizes"),
              seed_col: Optional[str] = typer.Option(None, "--seed-col", help="seed column"),
-             law: str = typer.Option("auto", help="law fitted to each from-scratch curve (one per N)"),
+             law: str = typer.Option(defaults.LAW, help="law fitted to each from-scratch curve (one per N)"),
              joint_law: Optional[str] = typer.Option(None, "--joint-law", help="one joint L(N, D) law instead "
                                                                                 "(kaplan, as Hernandez et al., or chinchilla)"),
              at: Optional[float] = typer.Option(None, "--at", help="D_F of the answer (default: largest fine-tuned)"),
              at_n: Optional[float] = typer.Option(None, "--at-n", help="N of the answer (default: largest)"),
              target: Optional[float] = typer.Option(None, help="loss to reach: share of the from-scratch data need"),
              bootstrap: int = typer.Option(1000, help="bootstrap refits of each from-scratch fit"),
-             seed: int = typer.Option(0, help="random seed"), level: float = typer.Option(0.8, help="interval level"),
+             seed: int = typer.Option(0, help="random seed"), level: float = typer.Option(defaults.LEVEL, help="interval level"),
              as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """What pretraining is worth: D_E, D_T = D_E - D_F per fine-tuned cell, D_T = k D_F^a N^b, and
     the share of your data need (Hernandez et al. 2021, 'Scaling Laws for Transfer')."""

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..defaults import LEVEL
 from ..arms import QUALITY_TAGS, SEPARATOR, START_NAME, level_text, split_key
 from ..errors import ScalingLabError
 
@@ -207,7 +208,7 @@ class AxesAnalysis:
 
 
 def analyse_axes(curves: Mapping, *, fits: Mapping | None = None, target: float | None = None,
-                 bootstrap: int = 1000, level: float = 0.8, seed: int = 0) -> AxesAnalysis:
+                 bootstrap: int = 1000, level: float = LEVEL, seed: int = 0) -> AxesAnalysis:
     """Quality and transfer answers from a study's curves named by arm: per estimator (and
     start), :func:`scalinglab.quality.analyse_levels` over its quality levels; per estimator
     (and quality level), :func:`scalinglab.transfer.analyse_starts` of every start against

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..curves import Curve
+from ..defaults import LAW
 from ..errors import ScalingLabError, ScalingLabWarning
 from .engine import DEFAULT_DELTA, _whole, fit_quiet, fit_with_prior
 from .prepare import prepare_curve
@@ -64,7 +65,7 @@ def check_options(*, law, loss: str, delta, space: str, p0, fixed, n_refine, max
     return delta
 
 
-def fit(curve: Curve, law="power_floor", *, loss: str = "huber", delta: float | None = None, space: str = "log",
+def fit(curve: Curve, law=LAW, *, loss: str = "huber", delta: float | None = None, space: str = "log",
         p0=None, fixed: Mapping[str, float] | None = None, n_refine: int = 8,
         max_iter: int = 1000, candidates=None, holdout: float | None = None, prior=None,
         prior_x: str = "data") -> FitResult:
@@ -80,7 +81,8 @@ def fit(curve: Curve, law="power_floor", *, loss: str = "huber", delta: float | 
         space follow the documented rule of :mod:`scalinglab.fitting.prepare` (with a warning).
     law : str, Law or "auto"
         A registered name (see :func:`scalinglab.available_laws`), a :class:`Law`, or
-        ``"auto"`` for model selection by backtest (see :func:`scalinglab.fitting.select.fit_auto`).
+        ``"auto"`` (the default, :data:`scalinglab.defaults.LAW`) for model selection by
+        backtest (see :func:`scalinglab.fitting.select.fit_auto`).
     loss : {"huber", "squared"}
         Per-point loss, summed: Huber with threshold ``delta`` (default, as Hoffmann
         et al. 2022 and Besiroglu et al. 2024) or plain squares.

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..defaults import LEVEL
 from ..curves import Curve
 from ..errors import ScalingLabError, ScalingLabWarning
 from ..laws.base import Law
@@ -166,7 +167,7 @@ class FitResult:
                           f"[{bounds[0]:g}, {bounds[1]:g}] at size(s) {at}: the law does not hold there "
                           "(below the sizes measured?)", ScalingLabWarning, stacklevel=3)
 
-    def interval(self, name: str, level: float = 0.95) -> tuple[float, float]:
+    def interval(self, name: str, level: float = LEVEL) -> tuple[float, float]:
         """Percentile bootstrap interval of parameter ``name``. Needs at least ``MIN_TAIL`` (5)
         draws beyond each end, i.e. 10 / (1 − level) successful draws: 50 for 80 %, 200 for
         95 %, 1,000 for 99 %; with fewer the ends would be set by the one or two most extreme
@@ -213,7 +214,7 @@ class FitResult:
         return self.draws
 
     # -- tables and serialisation -------------------------------------------------------
-    def table(self, level: float = 0.95) -> pd.DataFrame:
+    def table(self, level: float = LEVEL) -> pd.DataFrame:
         """One row per parameter: estimate, interval (if bootstrapped), at bound, fixed."""
         rows = []
         bounds = self.at_bounds

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..defaults import LEVEL
 from .. import plan
 from ..curves import Curve, CurveSet
 from ..errors import ScalingLabWarning
@@ -50,7 +51,7 @@ class StudyAnalysis:
     failures: pd.DataFrame | None = None
     spec: dict | None = None
     notes: tuple[str, ...] = ()
-    level: float = 0.8
+    level: float = LEVEL
     environment: dict = field(default_factory=dict)
     axes: object | None = None           # experiment.axes.AxesAnalysis: quality / transfer answers of a study's arms
     advice: dict | None = None           # an sl.advise answer (Advice.to_dict()) for the report's advisor section
@@ -70,7 +71,7 @@ def environment() -> dict:
 
 
 def analyse_curve(name: str, curve: Curve, *, target: float | None = None, target_share: float = 0.75,
-                  bootstrap: int = 1000, level: float = 0.8, seed: int = 0) -> CurveAnalysis:
+                  bootstrap: int = 1000, level: float = LEVEL, seed: int = 0) -> CurveAnalysis:
     """Fit (auto), bootstrap and answer the planning questions for one curve. Without a
     ``target`` the question asked is "what removes 1 − ``target_share`` of today's fitted
     value": 75 % of today's error, or of today's distance from a perfect accuracy. The bootstrap
@@ -109,7 +110,7 @@ def analyse_curve(name: str, curve: Curve, *, target: float | None = None, targe
 
 
 def analyse_curves(curves, *, title: str = "Data-scaling analysis", target: float | None = None,
-                   bootstrap: int = 1000, level: float = 0.8, seed: int = 0, runs=None, failures=None,
+                   bootstrap: int = 1000, level: float = LEVEL, seed: int = 0, runs=None, failures=None,
                    spec=None, notes=()) -> StudyAnalysis:
     """Analyse a CurveSet or a mapping name -> Curve."""
     if isinstance(curves, Curve):

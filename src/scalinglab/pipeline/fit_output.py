@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..defaults import LAW, LEVEL
 from .. import plan
 from ..curves import Curve
 from ..fitting import FitResult, bootstrap, fit
@@ -38,7 +39,7 @@ class FitAnswers:
     predictions: tuple[Prediction, ...]
 
 
-def fit_answers(curve: Curve, *, law="auto", n_boot: int = 0, by: str = "auto", seed: int = 0, level: float = 0.95,
+def fit_answers(curve: Curve, *, law=LAW, n_boot: int = 0, by: str = "auto", seed: int = 0, level: float = LEVEL,
                 factors=FACTORS, **options) -> FitAnswers:
     """Fit ``curve`` (``options`` go to :func:`scalinglab.fit`), bootstrap it with ``n_boot``
     refits under the one resampling rule (``by``, ``seed``; none when 0), and predict the metric at

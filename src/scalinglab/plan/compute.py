@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..defaults import LEVEL
 from ..curves import Curve
 from ..errors import ScalingLabError
 from ..fitting.result import FitResult
@@ -90,7 +91,7 @@ class ComputeOptimal:
 
 def compute_optimal(fit: FitResult, flops: float, *, flops_per_param_token: float = 6.0,
                     unique_tokens: float | None = None, unique_params: float | None = None,
-                    level: float = 0.8) -> ComputeOptimal:
+                    level: float = LEVEL) -> ComputeOptimal:
     r"""Split a compute budget C = k·N·D (k = ``flops_per_param_token``, 6 for training a dense
     transformer, Kaplan et al. 2020) between parameters N and tokens D to minimise the loss.
 
@@ -182,7 +183,7 @@ def _parabola_minima(t: np.ndarray, loss: np.ndarray, counts: np.ndarray) -> np.
 
 
 def isoflop(curve: Curve, *, budgets=None, flops_per_param_token: float = 6.0, n_boot: int = 1000,
-            seed: int = 0, level: float = 0.8) -> IsoFlop:
+            seed: int = 0, level: float = LEVEL) -> IsoFlop:
     """Hoffmann et al. 2022, approach 2: for each compute budget, fit a parabola to the loss
     as a function of log N, take its minimum N_opt (and D_opt = C / (k N_opt)); then fit
     N_opt ∝ C^a and D_opt ∝ C^b by least squares in log space. ``curve`` has x = (N, D);
@@ -255,7 +256,7 @@ class InferenceOptimal:
 
 def inference_optimal(fit: FitResult, target_loss: float, inference_tokens: float, *,
                       flops_per_param_token: float = 6.0, inference_flops_per_param_token: float = 2.0,
-                      unique_tokens: float | None = None, level: float = 0.8) -> InferenceOptimal:
+                      unique_tokens: float | None = None, level: float = LEVEL) -> InferenceOptimal:
     r"""Sardana et al. 2023, "Beyond Chinchilla-optimal": minimise the lifetime compute
 
     .. math:: 6\,N\,D_{train}(N) + 2\,N\,D_{inference}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..defaults import LEVEL
 from ..fitting.result import FitResult
 from ._common import check_level, interval, num, require_one_input, span, with_draws
 
@@ -73,7 +74,7 @@ class Regime:
         return f"{verdict} ({evidence})."
 
 
-def regime(fit: FitResult, *, at: float | None = None, level: float = 0.8) -> Regime:
+def regime(fit: FitResult, *, at: float | None = None, level: float = LEVEL) -> Regime:
     """Classify the learning curve at size ``at`` (default: the largest size measured).
 
     * flat: the metric is within ``FLAT_NOISE`` noise standard deviations (or ``FLAT_SHARE``)

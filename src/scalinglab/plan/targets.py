@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..defaults import LEVEL
 from ..errors import ScalingLabError
 from ..fitting.result import FitResult
 from ._common import check_level, check_target, interval, num, require_one_input, span, with_draws
@@ -55,7 +56,7 @@ class DataEstimate:
                 f"bootstrap draws); that is {where}.")
 
 
-def data_for(fit: FitResult, target: float, *, level: float = 0.8) -> DataEstimate:
+def data_for(fit: FitResult, target: float, *, level: float = LEVEL) -> DataEstimate:
     """Smallest size at which the fitted law reaches ``target`` (in the metric's own terms: an
     accuracy to rise to, an error to fall to), inverting the law, with a percentile interval
     over the bootstrap draws and the share of draws that reach it at all.
@@ -125,7 +126,7 @@ class GainEstimate:
 
 
 def gain(fit: FitResult, *, factor: float | None = None, size: float | None = None,
-         level: float = 0.8) -> GainEstimate:
+         level: float = LEVEL) -> GainEstimate:
     """What more data buys (Hestness et al. 2017: "if we had x times more data, how much better
     would the model be?"): the predicted metric at ``factor`` × the largest size measured (or at
     ``size``), and the improvement over the prediction at the largest size, each with a

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..defaults import LEVEL
 from ..fitting.result import FitResult
 from ._common import check_level, num, number, require_one_input, with_draws
 from .regimes import Regime, regime
@@ -30,7 +31,7 @@ class NextTranche:
 
 
 def next_tranche(fit: FitResult, target: float | None = None, *, step: float = 2.0, tight: float = 0.5,
-                 level: float = 0.8) -> NextTranche:
+                 level: float = LEVEL) -> NextTranche:
     """The collect–fit–decide loop of the source notes, one decision at a time.
 
     Rules, in order: stop in the flat zone (more data buys nothing measurable); with a

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..defaults import LEVEL
 from ..fitting.result import FitResult
 from ._common import check_level, interval, num, number, require_one_input, span, with_draws
 from .regimes import local_slope
@@ -45,7 +46,7 @@ class Economics:
 
 
 def economics(fit: FitResult, cost_per_sample: float, value_per_unit: float, *, fixed_cost: float = 0.0,
-              max_factor: float = 1e4, level: float = 0.8) -> Economics:
+              max_factor: float = 1e4, level: float = LEVEL) -> Economics:
     r"""Net value of growing the data set from the largest size measured, :math:`n_0`, to n:
 
     .. math:: V(n) = v\,[y(n_0) - y(n)] - c\,(n - n_0) - F,

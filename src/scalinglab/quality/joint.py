@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..defaults import LEVEL
 from .._jsonable import jsonable
 from ..errors import ScalingLabError
 from ..fitting.result import FitResult
@@ -69,7 +70,7 @@ class CleanWorth:
         return jsonable({**self.__dict__, "summary": str(self)})
 
 
-def clean_worth(fit: FitResult, n: float, rate: float, *, level: float = 0.8) -> CleanWorth:
+def clean_worth(fit: FitResult, n: float, rate: float, *, level: float = LEVEL) -> CleanWorth:
     """How many samples at noise ``rate`` one clean sample is worth at ``n`` noisy samples."""
     _check_fit(fit)
     level = check_level(level)
@@ -142,7 +143,7 @@ def _max_rate(law, theta, target: float) -> float:
     return float(limit) if target > c else 0.0
 
 
-def quality_floor(fit: FitResult, rate: float, *, target: float | None = None, level: float = 0.8) -> QualityFloor:
+def quality_floor(fit: FitResult, rate: float, *, target: float | None = None, level: float = LEVEL) -> QualityFloor:
     """The floor at noise ``rate``; with a ``target``, whether data of that quality can reach
     it, how much they need, and the largest noise rate at which it is reachable."""
     _check_fit(fit)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..defaults import LEVEL
 from .._jsonable import records
 from ..curves import Curve
 from ..arms import split_key
@@ -143,7 +144,7 @@ def _exponent(fit: FitResult):
 
 
 def compare_levels(fits: Mapping, *, levels: str = "noise_rate", target: float | None = None,
-                   level: float = 0.8) -> QualityLevels:
+                   level: float = LEVEL) -> QualityLevels:
     """Compare bootstrapped per-level fits {level: FitResult} (one law per quality level).
 
     The reference is the cleanest level. For each level: its data exponent and floor with

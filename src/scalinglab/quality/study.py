@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..defaults import LEVEL
 from ..curves import Curve
 from ..errors import ScalingLabError, ScalingLabWarning
 from ..fitting.result import FitResult
@@ -62,7 +63,7 @@ def _fit(curve: Curve, law: str, bootstrap: int, seed: int) -> FitResult:
 
 
 def analyse_levels(curves: Mapping, *, estimator: str = "", levels: str = "noise_rate", target: float | None = None,
-                   bootstrap: int = 1000, level: float = 0.8, seed: int = 0) -> QualityStudy:
+                   bootstrap: int = 1000, level: float = LEVEL, seed: int = 0) -> QualityStudy:
     """Per-level laws, their comparison, the joint quality law and its answers for one
     estimator's curves {level: Curve} (``Study.curves_by("quality")``); ``levels`` says whether
     the keys are noise rates (default) or qualities in (0, 1].

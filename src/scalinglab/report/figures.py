@@ -11,6 +11,8 @@ from matplotlib.figure import Figure
 
 from typing import TYPE_CHECKING
 
+from scalinglab.defaults import LEVEL
+
 if TYPE_CHECKING:                     # annotations only: the report reads results, it imports no layer below
     from scalinglab import FitResult
 
@@ -40,7 +42,7 @@ def _finish(fig, path):
 COLORS = {"data": "#4c72b0", "mean": "#1b2f52", "fit": "#dd8452", "band": "#dd8452", "floor": "#55a868"}
 
 
-def plot_fit(result: FitResult, path: str | Path | None = None, *, level: float = 0.8,
+def plot_fit(result: FitResult, path: str | Path | None = None, *, level: float = LEVEL,
              extrapolate: float = 10.0, ax=None):
     """Learning curve on log-log axes: points (replicates faint), per-size means, the fitted
     law (dashed where it extrapolates, up to ``extrapolate`` x the largest size), its
@@ -147,7 +149,7 @@ def plot_rank_frequency(zipf_fit, path: str | Path | None = None, *, ax=None):
     return _finish(fig, path)
 
 
-def plot_exponent_context(result, matches, path: str | Path | None = None, *, level: float = 0.95, ax=None):
+def plot_exponent_context(result, matches, path: str | Path | None = None, *, level: float = LEVEL, ax=None):
     """Forest plot: the published exponents of ``matches`` (a literature.Matches or DataFrame)
     as points, one row each with its citation, and the user's fitted exponent (with its
     bootstrap interval when the result has draws) as a band, for the report."""
@@ -181,7 +183,7 @@ CANDIDATE_STYLE = dict(lw=1.1, alpha=0.8, ls="-.")
 CANDIDATE_COLORS = ["#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"]
 
 
-def plot_study_curve(result, *, candidates=None, target=None, estimate=None, level: float = 0.8,
+def plot_study_curve(result, *, candidates=None, target=None, estimate=None, level: float = LEVEL,
                      extrapolate: float = 10.0, path=None, ax=None):
     """The report's main figure: :func:`plot_fit` plus each candidate law's fit (thin lines),
     the spread of the runs at each size (error bars, ±1 sd), the target line and the size that

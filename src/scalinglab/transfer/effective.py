@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..defaults import LEVEL
 from .._jsonable import records
 from ..curves import Curve
 from ..errors import ScalingLabError
@@ -101,7 +102,7 @@ def _cells(curve: Curve) -> list[tuple[float, float, np.ndarray]]:
             for i, u in enumerate(uniq)]
 
 
-def effective_data(scratch, finetuned: Curve, *, seed: int = 0, level: float = 0.8) -> EffectiveData:
+def effective_data(scratch, finetuned: Curve, *, seed: int = 0, level: float = LEVEL) -> EffectiveData:
     r"""D_E and D_T = D_E − D_F for each fine-tuned (N, D_F) cell, with intervals.
 
     Parameters

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..defaults import LEVEL
 from .._jsonable import jsonable
 from ..errors import ScalingLabError
 from ..plan._common import check_level, interval, num, span
@@ -43,7 +44,7 @@ class TransferWorth:
     finetune_need_interval: tuple[float, float] | None = None
     share: float | None = None              # D_F* / D_E*
     share_interval: tuple[float, float] | None = None
-    level: float = 0.8
+    level: float = LEVEL
     metric: str = "loss"
     notes: tuple = ()                       # extrapolation beyond the sizes the law was fitted on
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..defaults import LEVEL
 from ..curves import Curve
 from ..errors import ScalingLabError, ScalingLabWarning
 from ..fitting.result import FitResult
@@ -64,7 +65,7 @@ class TransferStudy:
 
 
 def analyse_starts(curves: Mapping, *, estimator: str = "", scratch: str = "scratch", scratch_fit: FitResult | None = None,
-                   target: float | None = None, bootstrap: int = 1000, level: float = 0.8,
+                   target: float | None = None, bootstrap: int = 1000, level: float = LEVEL,
                    seed: int = 0) -> TransferStudy:
     """Effective data, the transfer law and its worth for each start against ``scratch``.
 
