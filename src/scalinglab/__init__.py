@@ -25,9 +25,9 @@ __getattr__, __dir__ = lazy(__name__, {
     "Study": "experiment", "StudySpec": "experiment", "geometric": "experiment",
     "Law": "laws", "available_laws": "laws", "get_law": "laws", "register_law": "laws",
 }, submodules=("advisor", "backtest", "defaults", "examples", "experiment", "fitting", "literature", "pipeline", "plan", "powerlaws", "quality", "report",
-               "samplesize", "transfer"))
+               "samplesize", "scorers", "transfer"))
 
 __all__ = ["Curve", "CurveSet", "fit", "extrapolate", "advise", "FitResult", "Band", "Law", "register_law", "get_law",
            "available_laws", "example_curve", "advisor", "backtest", "defaults", "examples", "experiment", "literature", "Study",
-           "StudySpec", "geometric", "pipeline", "plan", "powerlaws", "quality", "report", "samplesize", "transfer",
+           "StudySpec", "geometric", "pipeline", "plan", "powerlaws", "quality", "report", "samplesize", "scorers", "transfer",
            "ScalingLabError", "FitError", "ScalingLabWarning", "__version__"]

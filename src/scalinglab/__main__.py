@@ -1,5 +1,6 @@
 """``python -m scalinglab ...``: the same command line as ``scalinglab ...``."""
 
-from scalinglab.cli import app
+if __name__ == "__main__":          # importing this module (a docs or import-graph tool) runs nothing
+    from scalinglab.cli import app
 
-app(prog_name="scalinglab")
+    app(prog_name="scalinglab")

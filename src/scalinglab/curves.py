@@ -304,6 +304,50 @@ class Curve:
         )
 
     @classmethod
+    def from_learning_curve(cls, train_sizes, test_scores, *, scoring: str | None) -> "Curve":
+        """A curve from scikit-learn's ``learning_curve``: ``train_sizes`` (its first output,
+        the absolute sizes, shape (n_sizes,)) and ``test_scores`` (shape (n_sizes, n_folds)).
+
+        ``scoring`` is the scorer name given to ``learning_curve`` (see
+        :mod:`scalinglab.scorers`): it sets the metric's name, direction and range. A score
+        ("accuracy", "roc_auc", "r2") stays as reported, higher is better; a negated loss
+        ("neg_log_loss") becomes the loss, lower is better. ``learning_curve`` without
+        ``scoring`` used the estimator's own ``score`` (accuracy for a classifier, R² for a
+        regressor), which the numbers alone cannot tell: say which with ``scoring="accuracy"`` or
+        ``scoring="r2"``; None is refused.
+
+        Each cross-validation fold becomes a seed (``seed`` = fold index): like a study's seed, a
+        fold's training sets are nested (the size-n set is the first n samples of the fold's
+        training split), so the bootstrap resamples folds (``by="seed"``, with >= 5 folds). A
+        failed fit (NaN with ``error_score=np.nan``) is left out with a warning naming its size and
+        fold.
+
+        >>> c = Curve.from_learning_curve([50, 100], [[0.80, 0.82], [0.86, 0.88]], scoring="accuracy")
+        >>> c.metric, c.higher_is_better, c.seed.tolist(), c.values.tolist()
+        ('accuracy', True, [0, 1, 0, 1], [0.8, 0.82, 0.86, 0.88])
+        """
+        from .scorers import scorer_metric
+        if scoring is None or callable(scoring):
+            raise ScalingLabError(
+                "from_learning_curve needs the scorer's name (scoring='accuracy', 'neg_log_loss', ...): it sets the "
+                "metric's direction and range; learning_curve without scoring used the estimator's score method "
+                "(accuracy for a classifier, r2 for a regressor)")
+        scorer = scorer_metric(scoring)
+        sizes = np.asarray(train_sizes, dtype=float)
+        scores = np.asarray(test_scores, dtype=float)
+        if sizes.ndim != 1:
+            raise ScalingLabError(f"train_sizes must be one size per row of test_scores (shape (n_sizes,)), "
+                                  f"got shape {sizes.shape}")
+        if scores.ndim != 2 or scores.shape[0] != len(sizes):
+            raise ScalingLabError(f"test_scores must have shape (n_sizes, n_folds) = ({len(sizes)}, k), got shape "
+                                  f"{scores.shape}; pass learning_curve's test scores (its third output)")
+        n_sizes, n_folds = scores.shape
+        m = scorer.metric
+        return cls(np.repeat(sizes, n_folds), scorer.to_metric(scores.ravel()), seed=np.tile(np.arange(n_folds), n_sizes),
+                   metric=m.name, higher_is_better=m.higher_is_better, bounds=m.bounds,
+                   labels=tuple(f"size {s:g}, fold {k}" for s in sizes for k in range(n_folds)))
+
+    @classmethod
     def from_csv(cls, path: str | Path, **columns) -> "Curve":
         """Read a CSV file and call :meth:`from_frame` (row labels are 1-based file lines after the header;
         error messages name the file)."""

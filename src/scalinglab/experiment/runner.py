@@ -32,7 +32,7 @@ from sklearn.metrics import log_loss, mean_squared_error
 from ..curves import Curve, CurveSet
 from ..errors import ScalingLabError
 from . import axes, executors
-from .spec import StudySpec
+from .spec import METRICS, StudySpec, study_metric
 from .spec import _is_estimator as is_estimator
 from .store import (COMPLETE, DEFAULT_LEASE, FAILED, RECLAIMABLE, RUNNING, Cell, Store, process_identity,
                     worker_id)
@@ -76,9 +76,14 @@ def seed_order(spec: StudySpec, pool: np.ndarray, seed: int) -> np.ndarray:
 
 # -- one run ----------------------------------------------------------------------------------------
 def score(metric, estimator, X, y) -> float:
-    """Lower is better."""
+    """The run's value of ``metric`` (a name in the spec, or a callable): scalinglab's own
+    metrics and a callable are lower-is-better; a scikit-learn scorer gives its score, or its
+    loss made positive (see :mod:`scalinglab.scorers` and :func:`.spec.study_metric`)."""
     if callable(metric):
         return float(metric(estimator, X, y))
+    if metric not in METRICS:
+        from ..scorers import scorer_metric
+        return scorer_metric(metric).score(estimator, X, y)
     if metric == "error":
         return float(np.mean(estimator.predict(X) != y))
     if metric == "log_loss":
@@ -128,7 +133,10 @@ def search_and_fit(template, model_size, seed, X, y, metric, search: Mapping, es
     n_val = max(1, int(round(0.2 * len(y))))
     fit_idx, val_idx = np.arange(n_val, len(y)), np.arange(n_val)    # the order is already shuffled
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
+    # a trial's value is the metric itself: maximised for a scorer's score (accuracy), else minimised
+    higher = not callable(metric) and study_metric(metric).higher_is_better
+    study = optuna.create_study(direction="maximize" if higher else "minimize",
+                                sampler=optuna.samplers.TPESampler(seed=seed))
 
     def objective(trial):
         est = make_estimator(template, model_size, seed, start).set_params(**_suggest(trial, space))
@@ -303,10 +311,17 @@ class StudySummary:
         return text
 
 
+def _metric_columns(metric: str | None) -> dict:
+    """Curve keywords for the metric named ``metric`` in a spec: name, direction and bounds."""
+    info = study_metric(metric)
+    return {"metric": info.name, "higher_is_better": info.higher_is_better, "bounds": info.bounds}
+
+
 def curves_from_runs(df: pd.DataFrame, metric: str | None = None, name: str = "") -> CurveSet:
     """Completed, finite runs of a store's frame as one Curve per estimator (and model size),
     rows sorted by (estimator, model size, size, seed): the same runs give the same curves
-    whatever order they finished in."""
+    whatever order they finished in. ``metric``: the spec's metric name (direction and range
+    from :func:`.spec.study_metric`); None: the runs' own metric name, lower is better."""
     if len(df):
         df = df[(df["status"] == COMPLETE) & np.isfinite(df["value"].astype(float))]
     if not len(df):
@@ -316,7 +331,7 @@ def curves_from_runs(df: pd.DataFrame, metric: str | None = None, name: str = ""
     for (estimator, model), part in df.groupby(["estimator", "model_size"], sort=True):
         key = estimator if model == "" else f"{estimator}[{model}]"
         out[key] = Curve(part["size"].to_numpy(float), part["value"].to_numpy(float), seed=part["seed"].to_numpy(),
-                         metric=metric or str(part["metric"].iloc[0]))
+                         **_metric_columns(metric or str(part["metric"].iloc[0])))
     return CurveSet(out)
 
 
@@ -405,7 +420,7 @@ class StoredStudy:
         model = np.array([float(json.loads(p).get("n_parameters", np.prod(json.loads(m))))
                           for p, m in zip(df["params"], df["model_size"])])
         return Curve(np.c_[model, df["size"].to_numpy(float)], df["value"].to_numpy(float),
-                     seed=df["seed"].to_numpy(), metric=self.metric_name, x_names=("model_size", "n"))
+                     seed=df["seed"].to_numpy(), x_names=("model_size", "n"), **_metric_columns(self.metric_name))
 
 
     def curves_by(self, axis: str, estimator: str | None = None, *, model_size=None, **fixed) -> dict:
@@ -479,7 +494,7 @@ class _Tasks(Sequence):
         start = spec.starts[coords["start"]] if "start" in coords else None
         return RunTask(study.store.connect_url, study.study_id, cell, spec.estimators[name],
                        X_train, y_train, spec.X[study.test], spec.y[study.test], spec.metric,
-                       spec.metric_name, spec.search, study.lease, estimator=name, start=start)
+                       spec.metric_info.name, spec.search, study.lease, estimator=name, start=start)
 
 
 class Study(StoredStudy):

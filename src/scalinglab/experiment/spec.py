@@ -213,7 +213,10 @@ class StudySpec:
     seeds : whole numbers in [0, 2^32 - 1]; one shuffled order of the training pool per seed,
         the size-n set is its first n (stratified for classification).
     metric : "error" (1 - accuracy) or "log_loss" for classification, "rmse" or "mse" for
-        regression, or a callable ``f(estimator, X_test, y_test) -> float`` (lower is better).
+        regression, any scikit-learn scorer name ("accuracy", "roc_auc", "f1_macro", "r2",
+        "neg_log_loss", ...; the direction and range come from the scorer, a negated loss is
+        stored as the loss: see :mod:`scalinglab.scorers`), or a callable
+        ``f(estimator, X_test, y_test) -> float`` (lower is better).
         Default: "error" for a classification task, "rmse" for regression.
     test_fraction : share held out once, shared by every size and seed.
     model_sizes : optional model-size axis (e.g. hidden widths) for joint laws; the
@@ -310,8 +313,15 @@ class StudySpec:
             self.metric = "error" if self.task == "classification" else "rmse"
         if callable(self.metric):
             return
+        if not isinstance(self.metric, str):
+            raise ScalingLabError(f"metric must be one of {METRICS}, a scikit-learn scorer name or a callable, "
+                                  f"got {self.metric!r}")
         if self.metric not in METRICS:
-            raise ScalingLabError(f"metric must be one of {METRICS} or a callable, got {self.metric!r}")
+            scorer = _scorer(self.metric)
+            if scorer.task != self.task:
+                raise ScalingLabError(f"metric {self.metric!r} is a {scorer.task} scorer, but this study's task is "
+                                      f"{self.task} (dataset {self.dataset or 'X, y'})")
+            return
         if self.metric in CLASSIFICATION_METRICS and self.task != "classification":
             raise ScalingLabError(f"metric {self.metric!r} needs a classification task, but this study's task is "
                                   f"{self.task} (dataset {self.dataset or 'X, y'}): use metric 'rmse' or 'mse'")
@@ -351,6 +361,11 @@ class StudySpec:
             if self.metric == "log_loss" and not hasattr(est, "predict_proba"):
                 raise ScalingLabError(f"{where} ({type(est).__name__}) has no predict_proba: metric 'log_loss' "
                                       "needs class probabilities")
+            if self.metric not in METRICS:
+                needs = _scorer(self.metric).needs()
+                if not any(hasattr(est, method) for method in needs):
+                    raise ScalingLabError(f"{where} ({type(est).__name__}) has no {' or '.join(needs)}: scorer "
+                                          f"{self.metric!r} needs it")
             if self.task == "classification" and is_regressor(est):
                 raise ScalingLabError(f"{where} ({type(est).__name__}) is a regressor; this study's task is "
                                       "classification")
@@ -360,7 +375,17 @@ class StudySpec:
 
     @property
     def metric_name(self) -> str:
+        """The metric as the spec names it (a scorer's own name, e.g. "neg_log_loss")."""
         return self.metric if isinstance(self.metric, str) else getattr(self.metric, "__name__", "custom")
+
+    @property
+    def metric_info(self):
+        """What the runs store and the curves carry: name, direction and range (:func:`study_metric`;
+        a callable is lower-is-better whatever its name)."""
+        if callable(self.metric):
+            from ..metric import Metric
+            return Metric.resolve(self.metric_name)
+        return study_metric(self.metric_name)
 
     def describe(self) -> dict:
         """Plain data stored with the study."""
@@ -438,8 +463,34 @@ class StudySpec:
         if "name" not in data:
             raise ScalingLabError("needs name = '...' (the study's name in the store)")
         if "metric" in data and not isinstance(data["metric"], str):
-            raise ScalingLabError(f"metric must be one of {METRICS}, got {data['metric']!r}")
+            raise ScalingLabError(f"metric must be one of {METRICS} or a scikit-learn scorer name, "
+                                  f"got {data['metric']!r}")
         return cls(estimators=estimators, **data)
+
+
+def _scorer(name: str):
+    from ..scorers import scorer_metric, scorer_names
+    names = scorer_names()
+    if name not in names:
+        raise ScalingLabError(f"metric must be one of {METRICS} or a scikit-learn scorer name, got {name!r}; "
+                              f"scorer names: {', '.join(names)}")
+    try:
+        return scorer_metric(name)
+    except ScalingLabError as error:
+        raise ScalingLabError(f"metric: {error}") from None
+
+
+def study_metric(name: str | None):
+    """The :class:`~scalinglab.metric.Metric` of a study's runs, from the metric's name in the
+    spec: scalinglab's own metrics and a callable's name are lower-is-better (bounds from the
+    name); a scikit-learn scorer gives its direction and range (a negated loss: the loss)."""
+    from ..metric import Metric
+    if name is None or name in METRICS:
+        return Metric.resolve(name)
+    try:
+        return _scorer(name).metric
+    except ScalingLabError:
+        return Metric.resolve(name)              # a callable's name: lower is better, as documented
 
 
 def instantiate(dotted: str, params: Mapping, where: str):
