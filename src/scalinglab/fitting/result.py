@@ -279,6 +279,26 @@ class FitResult:
 
     __repr__ = __str__
 
+    def _repr_html_(self, level: float = LEVEL) -> str:
+        """A notebook's display: the parameter table (estimate, interval at ``level`` when
+        bootstrapped, at bound / fixed), the fit in one line, and the warnings; all escaped."""
+        from .._html import table
+        has_interval = self.interval_unavailable(level) is None
+        rows = []
+        for name, row in self.table(level).iterrows():
+            note = "fixed" if row["fixed"] else ("at bound" if row["at_bound"] else "")
+            rows.append([name, row["estimate"], *([(row["lo"], row["hi"])] if has_interval else []), note])
+        header = ["parameter", "estimate", *([f"{level:.0%} interval"] if has_interval else []), "note"]
+        c = self.curve
+        notes = [f"{c.metric} vs {', '.join(c.x_names)}: {c.n} points, {c.n_distinct} sizes; objective "
+                 f"{self.objective:.6g} ({self.loss} loss, {self.space} residuals), converged: {self.converged}"
+                 + (f"; {len(self.draws)} bootstrap draws by {self.bootstrap_by}" if self.draws is not None else
+                    "; no bootstrap draws (no intervals)")]
+        if self.selection_reason:
+            notes.append(f"chosen: {self.selection_reason}")
+        notes += [f"warning: {w}" for w in self.warnings]
+        return table(header, rows, title=f"{self.law.name} fit ({self.law.citation})", notes=notes)
+
 
 def _check_level(level: float) -> float:
     level = float(level)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._answer import Answer
 from ..defaults import LEVEL
 from ..curves import Curve
 from ..errors import ScalingLabError
@@ -59,7 +60,7 @@ def _argmin_log(t: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 @dataclass(frozen=True)
-class ComputeOptimal:
+class ComputeOptimal(Answer):
     """Answer of :func:`compute_optimal`."""
 
     flops: float
@@ -148,7 +149,7 @@ def compute_optimal(fit: FitResult, flops: float, *, flops_per_param_token: floa
 
 
 @dataclass(frozen=True)
-class IsoFlop:
+class IsoFlop(Answer):
     """Answer of :func:`isoflop`: the per-budget minima and the fitted allocation exponents."""
 
     table: pd.DataFrame                    # one row per budget: flops, n_opt, d_opt, loss_min, points
@@ -229,7 +230,7 @@ def isoflop(curve: Curve, *, budgets=None, flops_per_param_token: float = 6.0, n
 
 
 @dataclass(frozen=True)
-class InferenceOptimal:
+class InferenceOptimal(Answer):
     """Answer of :func:`inference_optimal`, next to the training-only optimum for the same loss."""
 
     target_loss: float

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._answer import Answer
 from ..defaults import LEVEL
 from ..fitting.result import FitResult
 from ._common import check_level, interval, num, require_one_input, span, with_draws
@@ -41,7 +42,7 @@ def noise_at_top(fit: FitResult) -> float:
 
 
 @dataclass(frozen=True)
-class Regime:
+class Regime(Answer):
     """Answer of :func:`regime`, with the evidence."""
 
     zone: str                       # "small-data", "power-law" or "flat"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._answer import Answer
 from ..defaults import LEVEL
 from ..errors import ScalingLabError
 from ..fitting.result import FitResult
@@ -15,7 +16,7 @@ __all__ = ["DataEstimate", "GainEstimate", "data_for", "gain"]
 
 
 @dataclass(frozen=True)
-class DataEstimate:
+class DataEstimate(Answer):
     """Answer of :func:`data_for`, in the metric's own terms. ``n`` is inf when the target is
     beyond the limit the law reaches at infinite size (``floor``: the floor of a loss, the
     ceiling of an accuracy)."""
@@ -88,7 +89,7 @@ def data_for(fit: FitResult, target: float, *, level: float = LEVEL) -> DataEsti
 
 
 @dataclass(frozen=True)
-class GainEstimate:
+class GainEstimate(Answer):
     """Answer of :func:`gain`, in the metric's own terms: the metric now and at the new size;
     ``improvement`` is how much better it gets (positive = better, whichever the direction);
     ``relative`` the share of the fitted value (the loss, or the gap to the best accuracy) removed."""

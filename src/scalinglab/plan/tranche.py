@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._answer import Answer
 from ..defaults import LEVEL
 from ..fitting.result import FitResult
 from ._common import check_level, num, number, require_one_input, with_draws
@@ -16,7 +17,7 @@ __all__ = ["NextTranche", "next_tranche"]
 
 
 @dataclass(frozen=True)
-class NextTranche:
+class NextTranche(Answer):
     """Answer of :func:`next_tranche`: the next size to measure, or a reason to stop."""
 
     size: float

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._answer import Answer
 from ..defaults import LEVEL
 from ..fitting.result import FitResult
 from ._common import check_level, interval, num, number, require_one_input, span, with_draws
@@ -15,7 +16,7 @@ __all__ = ["Economics", "economics"]
 
 
 @dataclass(frozen=True)
-class Economics:
+class Economics(Answer):
     """Answer of :func:`economics` (sizes in samples, money in the units of the costs)."""
 
     size_now: float
