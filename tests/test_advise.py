@@ -197,8 +197,3 @@ def test_cli_prompts_on_a_terminal(monkeypatch):
     data = json.loads(result.stdout[result.stdout.index("{"):])
     assert data["scenario"] == "pilot" and data["target"] == 0.05 and data["cost"]["per_sample"] == 0.5
     assert data["first_tranche"] == 50
-
-
-def test_readme_example_prints_what_the_readme_shows():
-    from helpers_readme import check_readme_example
-    check_readme_example("advise")

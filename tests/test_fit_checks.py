@@ -186,3 +186,19 @@ def test_a_bootstrap_of_a_fit_through_every_size_is_refused():
             res.bootstrap(100, seed=0)
         fixed = sl.fit(sl.Curve([100, 200], [0.4, 0.33]), law="power", fixed={"b": 0.3}).bootstrap(100, seed=0)
     assert fixed.draws[:, 0].std() > 0               # one free parameter, two sizes: a real spread
+
+
+def test_a_prior_with_the_default_loss_fits_least_squares_without_a_warning():
+    """A MAP fit needs the squared loss; when the caller chose no loss that is no news (the
+    README's literature example printed a warning about a Huber loss nobody asked for), while an
+    explicit loss='huber' is replaced with a warning."""
+    import warnings
+    c = sl.Curve(X, noisy())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet = sl.fit(c, law="power", prior={"b": (0.5, 0.1)})
+    assert not [w for w in caught if "squared loss" in str(w.message)]
+    assert quiet.loss == "squared"
+    with pytest.warns(sl.ScalingLabWarning, match="uses the squared loss"):
+        explicit = sl.fit(c, law="power", prior={"b": (0.5, 0.1)}, loss="huber")
+    assert explicit.params == quiet.params

@@ -179,12 +179,6 @@ def test_interval_coverage_over_replications():
         assert 0.6 <= h / reps <= 1.0, (name, h)
 
 
-@pytest.mark.slow
-def test_readme_example_prints_what_the_readme_shows():
-    from helpers_readme import check_readme_example
-    check_readme_example("quality")
-
-
 def test_floor_sentence_when_the_floor_never_reaches_the_target():
     f = sl.quality.QualityFloor(rate=0.1, floor=0.02, floor_interval=(0.01, 0.03), level=0.8, metric="error",
                                 target=0.05, reachable_share=1.0, n=1000.0, n_interval=(900.0, 1100.0), max_rate=1.0,

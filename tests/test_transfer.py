@@ -186,8 +186,3 @@ def test_cli_transfer_from_two_csvs(tmp_path):
     assert data["worth"]["n"] == 4e6 and data["worth"]["finetune_need"] < data["worth"]["scratch_need"]
     bad = CliRunner().invoke(app, args[:3] + ["--x", "D", "--y", "nope"])
     assert bad.exit_code == 2 and "nope" in bad.output and "Traceback" not in bad.output
-
-
-def test_readme_example_prints_what_the_readme_shows():
-    from helpers_readme import check_readme_example
-    check_readme_example("transfer")

@@ -31,7 +31,7 @@ def check_options(*, law, loss: str, delta, space: str, p0, fixed, n_refine, max
     if space not in SPACES:
         raise ScalingLabError(f"space must be one of {SPACES}, got {space!r}")
     if delta is not None and (loss == "squared" or prior is not None):
-        why = "loss='squared'" if loss == "squared" else "a prior (MAP fits use the squared loss)"
+        why = "a prior (MAP fits use the squared loss)" if prior is not None else "loss='squared'"
         raise ScalingLabError(f"delta is the Huber threshold, which has no effect with {why}; leave delta out")
     _whole(n_refine, "n_refine")
     _whole(max_iter, "max_iter")
@@ -65,7 +65,7 @@ def check_options(*, law, loss: str, delta, space: str, p0, fixed, n_refine, max
     return delta
 
 
-def fit(curve: Curve, law=LAW, *, loss: str = "huber", delta: float | None = None, space: str = "log",
+def fit(curve: Curve, law=LAW, *, loss: str | None = None, delta: float | None = None, space: str = "log",
         p0=None, fixed: Mapping[str, float] | None = None, n_refine: int = 8,
         max_iter: int = 1000, candidates=None, holdout: float | None = None, prior=None,
         prior_x: str = "data") -> FitResult:
@@ -83,9 +83,11 @@ def fit(curve: Curve, law=LAW, *, loss: str = "huber", delta: float | None = Non
         A registered name (see :func:`scalinglab.available_laws`), a :class:`Law`, or
         ``"auto"`` (the default, :data:`scalinglab.defaults.LAW`) for model selection by
         backtest (see :func:`scalinglab.fitting.select.fit_auto`).
-    loss : {"huber", "squared"}
-        Per-point loss, summed: Huber with threshold ``delta`` (default, as Hoffmann
-        et al. 2022 and Besiroglu et al. 2024) or plain squares.
+    loss : {"huber", "squared"}, optional
+        Per-point loss, summed: Huber with threshold ``delta`` (the default, as Hoffmann
+        et al. 2022 and Besiroglu et al. 2024) or plain squares. With a ``prior`` the default
+        is the squared loss (a MAP fit assumes Gaussian noise on log y); an explicit
+        ``loss="huber"`` with a prior is replaced by it, with a warning.
     delta : float, optional
         Huber threshold (default 1e-3, on log residuals). Refused with ``loss="squared"`` or a
         prior, where it would have no effect.
@@ -125,6 +127,8 @@ def fit(curve: Curve, law=LAW, *, loss: str = "huber", delta: float | None = Non
     >>> round(res.params["b"], 4), round(res.params["c"], 4)
     (0.5, 0.05)
     """
+    if loss is None:        # not chosen: the loss the fit's kind needs, without a warning about it
+        loss = "squared" if prior is not None else "huber"
     delta = check_options(law=law, loss=loss, delta=delta, space=space, p0=p0, fixed=fixed, n_refine=n_refine,
                           max_iter=max_iter, candidates=candidates, holdout=holdout, prior=prior, prior_x=prior_x)
     curve, notes = prepare_curve(curve, space)
