@@ -90,7 +90,7 @@ def test_messages_are_one_line_and_hide_url_passwords():
 
 @pytest.mark.parametrize("option, value", [("--bootstrap", "100000000"), ("--bootstrap", "-1"), ("--level", "nan"),
                                            ("--level", "1"), ("--seed", "-1"), ("--plot", "fit.xyz"),
-                                           ("--plot", "fit"), ("--json", "no-such-folder/fit.json")])
+                                           ("--plot", "fit"), ("--save", "no-such-folder/fit.json")])
 def test_bad_option_values_are_refused_before_any_work(tmp_path, monkeypatch, option, value):
     monkeypatch.chdir(tmp_path)
     path = curve_csv(tmp_path)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from pathlib import Path
@@ -23,6 +24,7 @@ from ._common import (DEBUG_ENV, SafeGroup, console, figure_file, non_negative_s
                       resamples, workers)
 from ._common import level as check_level
 from ._curves import has_several, read_curves, suffixed
+from ._output import add_output_options, emit, note, progress
 
 # SafeGroup: every command's error becomes one line on stderr and an exit status (see _common).
 # Locals are never shown in a --debug traceback: they may hold a store URL's password.
@@ -43,8 +45,9 @@ def main(debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV, help="le
                                       help="print scalinglab's version and exit")) -> None:
     """scalinglab: how much data do we need, and what will more of it buy us?
 
-    Errors exit with status 2 and one line naming the file, column or option at fault; a bug in
-    scalinglab exits with status 3 (rerun with --debug for its traceback)."""
+    Every command takes --json (its answer as JSON on stdout, nothing else there) and --quiet
+    (no progress or notes). Errors exit with status 2 and one line naming the file, column or
+    option at fault; a bug in scalinglab exits with status 3 (rerun with --debug for its traceback)."""
 
 
 def _fmt(value: float) -> str:
@@ -93,20 +96,20 @@ def _print_result(answers) -> None:
 
 
 def _run_fit(curve: sl.Curve, law: str, loss: str, delta: Optional[float], space: str, bootstrap: int, by: str,
-             seed: int, level: float, json_out: Optional[Path], plot: Optional[Path]) -> sl.FitResult:
+             seed: int, level: float, save: Optional[Path], plot: Optional[Path]) -> sl.FitResult:
     status = f"fitting, then bootstrap: refitting {bootstrap} resamples by {by}" if bootstrap else "fitting"
-    with warnings.catch_warnings(), console.status(status):
+    with warnings.catch_warnings(), progress(status):
         warnings.simplefilter("ignore", sl.ScalingLabWarning)  # printed below, once
         answers = sl.pipeline.fit_answers(curve, law=law, loss=loss, delta=delta, space=space, n_boot=bootstrap,
                                           by=by, seed=seed, level=level)
     _print_result(answers)
     res = answers.result
-    if json_out:
-        res.to_json(json_out)
-        console.print(f"wrote {json_out}", markup=False)
+    if save:
+        res.to_json(save)
+        note(f"wrote {save}")
     if plot:
         sl.report.plot_fit(res, plot, level=level)
-        console.print(f"wrote {plot}", markup=False)
+        note(f"wrote {plot}")
     return res
 
 
@@ -124,20 +127,23 @@ def fit(
                                           help="y is an accuracy-like metric (fitted as 1 - y, reported as y)"),
     seed_col: Optional[str] = typer.Option(None, "--seed-col", help="column with the seed of each run"),
     curve_col: Optional[str] = typer.Option(None, "--curve", help="column naming the curves (e.g. estimator): one "
-                                            "fit each; --json/--plot then write one file per curve (FILE-<name>)"),
+                                            "fit each; --save/--plot then write one file per curve (FILE-<name>)"),
     bootstrap: int = typer.Option(0, callback=resamples, help="number of bootstrap refits (0: none)"),
     by: str = typer.Option("auto", help="bootstrap unit: auto (seeds when there are >= 5, else points), "
                                         "point, seed (needs --seed-col and >= 5 seeds) or group"),
     seed: int = typer.Option(0, callback=non_negative_seed, help="random seed of the bootstrap"),
     level: float = typer.Option(defaults.LEVEL, callback=check_level, help="interval level"),
-    json_out: Optional[Path] = typer.Option(None, "--json", callback=output_file, help="write the result as JSON"),
+    save: Optional[Path] = typer.Option(None, "--save", callback=output_file,
+                                        help="write the fit as JSON (FIT.json, what `plan` reads); `--json FILE.json` "
+                                             "(this option's earlier name) still works"),
     plot: Optional[Path] = typer.Option(None, "--plot", callback=figure_file, help="write a figure (PNG or SVG)"),
 ) -> None:
     """Fit a scaling law to a CSV file and print parameters, intervals and warnings.
 
     A file with several curves (e.g. from `study export`: a column 'estimator' with several
     values, or rows repeating a (size, seed) pair) is refused unless --curve names the column
-    that tells them apart."""
+    that tells them apart. With --json the fit is printed as the JSON that --save writes (an
+    object keyed by curve name with --curve)."""
     curves = read_curves(file, x=[x, x2] if x2 else x, y=y, curve=curve_col, seed=seed_col,
                          higher_is_better=higher_is_better)
     stems = safe_stems(curves)
@@ -145,7 +151,8 @@ def fit(
         if has_several(curves):
             console.rule(escape(f"{curve_col} = {name}"), style="bold")
         per_curve = (lambda path: suffixed(path, name, stems) if path is not None and has_several(curves) else path)
-        _run_fit(curve, law, loss, delta, space, bootstrap, by, seed, level, per_curve(json_out), per_curve(plot))
+        res = _run_fit(curve, law, loss, delta, space, bootstrap, by, seed, level, per_curve(save), per_curve(plot))
+        emit(json.loads(res.to_json()), name if has_several(curves) else None)
 
 
 @app.command("demo")
@@ -161,18 +168,40 @@ def demo_command(out: Path = typer.Option(Path("demo-output"), callback=output_f
 
 
 @app.command()
-def report(db: str = typer.Argument(..., help="study store: SQLite file or SQLAlchemy URL"),
+def report(source: str = typer.Argument(..., help="study store (SQLite file or SQLAlchemy URL), or a CSV of runs"),
            study: Optional[str] = typer.Option(None, help="study name (default: the only or the last one)"),
-           out: Path = typer.Option(Path("scalinglab-report.html"), callback=output_file, help="HTML file to write"),
+           x: Optional[str] = typer.Option(None, "--x", help="CSV only: size column"),
+           y: Optional[str] = typer.Option(None, "--y", help="CSV only: metric column"),
+           seed_col: Optional[str] = typer.Option(None, "--seed", help="CSV only: seed column (bootstrap by seed)"),
+           curve: Optional[str] = typer.Option(None, "--curve", help="CSV only: column naming the curves "
+                                                                      "(e.g. estimator): one section each"),
+           higher_is_better: bool = typer.Option(False, "--higher-is-better", help="CSV only: y is an accuracy"),
+           out: Path = typer.Option(Path("scalinglab-report.html"), "--out", "-o", callback=output_file,
+                                    help="HTML file to write"),
            target: Optional[float] = typer.Option(None, help="metric to reach (default: 75 % of today's)"),
            bootstrap: int = typer.Option(1000, callback=resamples, help="bootstrap refits per fit"),
            advise_json: Optional[Path] = typer.Option(None, "--advise-json",
                                                       help="add an advisor section: a file written by "
                                                            "'scalinglab advise --json'")) -> None:
-    """Fit every curve of a stored study and write one self-contained HTML report (with quality /
-    transfer sections for a study with a quality or starts axis)."""
-    from .study import report_from_store
-    report_from_store(db, study, out, target=target, bootstrap=bootstrap, advice_path=advise_json)
+    """Fit every curve and write one self-contained HTML report: of a stored study (with
+    quality / transfer sections for a study with a quality or starts axis), or of the runs in a
+    CSV file (SOURCE ending in .csv, with --x and --y; e.g. `study export --csv`'s output, or
+    your own runs)."""
+    from .study import report_from_csv, report_from_store
+    csv_only = {"--x": x, "--y": y, "--seed": seed_col, "--curve": curve}
+    if source.lower().endswith(".csv"):
+        if study is not None:
+            raise sl.ScalingLabError("--study names a study in a store; a CSV holds runs (use --curve to tell "
+                                     "its curves apart)")
+        report_from_csv(Path(source), out, x=x, y=y, seed=seed_col, curve=curve, higher_is_better=higher_is_better,
+                        target=target, bootstrap=bootstrap, advice_path=advise_json)
+        return
+    given = [name for name, value in csv_only.items() if value is not None] + \
+        (["--higher-is-better"] if higher_is_better else [])
+    if given:
+        raise sl.ScalingLabError(f"{', '.join(given)}: for a CSV of runs (a file ending in .csv); {source} is read "
+                                 "as a study store")
+    report_from_store(source, study, out, target=target, bootstrap=bootstrap, advice_path=advise_json)
 
 
 @app.command()
@@ -181,10 +210,14 @@ def laws() -> None:
     table = Table(title="Registered laws")
     for col in ("name", "inputs", "parameters", "source"):
         table.add_column(col)
+    rows = []
     for name in sl.available_laws():
         law = sl.get_law(name)
         table.add_row(name, str(law.n_inputs), ", ".join(law.param_names), law.citation)
+        rows.append({"name": name, "inputs": law.n_inputs, "parameters": list(law.param_names),
+                     "source": law.citation})
     console.print(table)
+    emit(rows)
 
 
 # the command modules by their own names (a command function bound to a module's name would
@@ -201,6 +234,7 @@ app.command("extrapolate")(backtest.extrapolate)
 app.command("advise")(advise.advise)
 app.command("transfer")(transfer.transfer)
 app.command("quality")(quality.quality)
+add_output_options(app)          # --json and --quiet on every command (see _output)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 import traceback
 import warnings
 from pathlib import Path
@@ -43,7 +44,7 @@ except ImportError:  # pragma: no cover -- older typer uses click itself
 import scalinglab as sl
 from scalinglab._files import decode_message, reading
 
-__all__ = ["console", "reading", "answer", "fail", "SafeGroup", "resamples", "workers", "level", "output_file",
+__all__ = ["console", "reading", "fail", "SafeGroup", "resamples", "workers", "level", "output_file",
            "output_folder", "figure_file", "non_negative_seed", "finite", "positive", "non_negative", "MAX_RESAMPLES", "USER_ERROR", "INTERNAL_ERROR"]
 
 console = Console()
@@ -120,8 +121,26 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 _HELP = tuple(c for c in (getattr(_click_errors, "NoArgsIsHelpError", None),) if c is not None)
 
 
+def legacy_fit_json(args: list[str]) -> list[str]:
+    """``fit ... --json FIT.json`` (how a fit was saved before every command had the --json flag)
+    read as ``--save FIT.json``: a ``--json`` of the ``fit`` command followed by a file name ending
+    in .json. ``--json`` followed by anything else stays the flag (the JSON on stdout)."""
+    command = next((a for a in args if not a.startswith("-")), None)
+    if command != "fit":
+        return args
+    out = list(args)
+    for i, arg in enumerate(out[:-1]):
+        if arg == "--json" and not out[i + 1].startswith("-") and out[i + 1].lower().endswith(".json"):
+            out[i] = "--save"
+    return out
+
+
 class SafeGroup(TyperGroup):
     """The root command group: every command's exception becomes one line and an exit status."""
+
+    def main(self, args=None, *rest, **kwargs):
+        args = list(sys.argv[1:] if args is None else args)
+        return super().main(legacy_fit_json(args), *rest, **kwargs)
 
     def invoke(self, ctx: typer.Context):
         try:
@@ -246,10 +265,3 @@ def figure_file(value: Optional[Path]) -> Optional[Path]:
         _bad(str(value), f"is not a figure file name: end it in one of .{', .'.join(formats)}")
     _writable(value)
     return value
-
-
-def answer(make, status: str = "working") -> None:
-    """Run one API call and print its one-sentence result (errors: see :class:`SafeGroup`)."""
-    with console.status(status):
-        result = make()
-    console.print(str(result), soft_wrap=True, markup=False)

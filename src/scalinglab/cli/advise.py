@@ -19,6 +19,7 @@ import scalinglab as sl
 from scalinglab import defaults
 
 from ._common import console, reading
+from ._output import emit, progress
 
 SCENARIO_HELP = ("reuse (1): solved before / usable data exist; transfer (2): a similar problem solved elsewhere; "
                  "unlabeled (3): plenty of unlabeled data; pilot (4): nothing similar exists")
@@ -89,7 +90,6 @@ def advise(
     level: float = typer.Option(defaults.LEVEL, help="interval level"),
     bootstrap: int = typer.Option(1000, help="bootstrap refits of a measured curve"),
     seed: int = typer.Option(0, help="seed of every random choice"),
-    as_json: bool = typer.Option(False, "--json", help="print the advice as JSON"),
 ) -> None:
     """Before the first sample: the approach, first tranche and schedule, predicted size for the
     target (with its interval), cost and next step, for one of four scenarios."""
@@ -102,7 +102,7 @@ def advise(
     if (baseline_n is None) != (baseline_error is None):
         raise sl.ScalingLabError("give --baseline-n and --baseline-error together (one point of a similar curve)")
     files = [f for f in (answers["pilot"], answers["unlabeled"]) if f is not None]
-    with console.status("fitting and planning") if not as_json else nullcontext(), \
+    with progress("fitting and planning"), \
             reading(files[0]) if len(files) == 1 else nullcontext():
         advice = sl.advise(answers["scenario"], task=answers["task"], target=answers["target"],
                            classes=answers["classes"], features=features, cost_per_sample=answers["cost_per_sample"],
@@ -110,8 +110,6 @@ def advise(
                            study=answers["study"], study_name=study_name, curve=curve, unlabeled=answers["unlabeled"],
                            baseline=None if baseline_n is None else (baseline_n, baseline_error), available=available,
                            llm=llm, margin=margin, eval_width=eval_width, level=level, n_boot=bootstrap, seed=seed)
-    if as_json:
-        typer.echo(json.dumps(advice.to_dict(), indent=1))
-    else:
-        console.print(advice.text(), soft_wrap=True, markup=False, highlight=False)
+    console.print(advice.text(), soft_wrap=True, markup=False, highlight=False)
+    emit(advice)
 

@@ -12,6 +12,7 @@ from rich.markup import escape
 import scalinglab as sl
 
 from ._common import console, resamples, workers
+from ._output import MODE, emit
 from ._curves import read_curves
 
 
@@ -28,8 +29,10 @@ def backtest(file: Path = typer.Argument(..., exists=True, dir_okay=False, help=
              n_jobs: int = typer.Option(1, callback=workers, help="processes")) -> None:
     """Fit on the first half of each curve's sizes, predict the rest, and compare the methods."""
     curves = _read_curves(file, x, y, curve)
+    shown = not (MODE.json or MODE.quiet)
     report = sl.backtest.run(curves, n_boot=n_boot, n_jobs=n_jobs,
-                             progress=lambda message: console.print(message, style="dim", markup=False))
+                             progress=(lambda message: console.print(message, style="dim", markup=False)) if shown
+                             else None)
     console.print(str(report), markup=False)
     console.print(f"intervals: {report.calibration}", style="dim", markup=False)
     auto = report.rows[report.rows["method"] == "auto"]
@@ -39,6 +42,7 @@ def backtest(file: Path = typer.Argument(..., exists=True, dir_okay=False, help=
         console.print(f"[yellow]warning:[/yellow] {escape(str(row['curve']))} is {row['category']} "
                       f"({escape(str(row['evidence']))}): "
                       "auto used the ensemble instead of a single fit")
+    emit({"summary": str(report), "calibration": str(report.calibration), "rows": report.rows})
 
 
 def extrapolate(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, one row per run"),
@@ -54,3 +58,4 @@ def extrapolate(file: Path = typer.Argument(..., exists=True, dir_okay=False, he
             console.print(name, style="bold", markup=False)
         console.print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}",
                                       formatters={"size": lambda v: f"{v:.0f}"}), soft_wrap=True, markup=False)
+        emit(table, name if curve else None)

@@ -15,6 +15,7 @@ import scalinglab as sl
 from scalinglab.report.html import figure_stems
 
 from ._common import console
+from ._output import MODE, emit, note, progress
 
 #: The default study: 2 model families × 7 sizes (25 to the whole pool) × 3 seeds.
 def default_spec() -> sl.StudySpec:
@@ -44,6 +45,16 @@ def print_analysis(analysis) -> None:
             console.print(f"[yellow]note:[/yellow] {escape(note)}", soft_wrap=True)
 
 
+def analysis_data(analysis, **files) -> dict:
+    """What ``--json`` prints of an analysis (demo, report, study run): per curve the law, why it
+    was chosen, the answers (each with its sentence as ``summary``) and the warnings; the files written."""
+    curves = [{"name": str(c.name), "metric": c.curve.metric, "law": c.fit.law.name, "why": c.fit.selection_reason,
+               "params": c.fit.params, "target": c.target, "answers": list(c.answers), "warnings": list(c.fit.warnings)}
+              for c in analysis.curves]
+    return {"title": analysis.title, "question": analysis.question, "level": analysis.level, "curves": curves,
+            "notes": list(analysis.notes), "files": {k: str(v) for k, v in files.items()}}
+
+
 def run_demo(out: Path, *, n_jobs: int = 2, bootstrap: int = 1000):
     out.mkdir(parents=True, exist_ok=True)
     spec = default_spec()
@@ -51,18 +62,18 @@ def run_demo(out: Path, *, n_jobs: int = 2, bootstrap: int = 1000):
     console.print(f"[bold]Study[/bold] {spec.name}: {', '.join(spec.estimators)} on scikit-learn's digits "
                   f"({len(spec.y)} images, 30 % held out), sizes {spec.sizes}, seeds {spec.seeds}; store {db}")
     study = sl.Study(spec, store=str(db))
-    console.print(str(study.run(n_jobs=n_jobs)), soft_wrap=True)
-    with console.status("fitting laws, bootstrapping, planning"):
+    console.print(str(study.run(n_jobs=n_jobs, progress=not (MODE.json or MODE.quiet))), soft_wrap=True)
+    with progress("fitting laws, bootstrapping, planning"):
         analysis = sl.pipeline.analyse_study(study, bootstrap=bootstrap)
     print_analysis(analysis)
-    with console.status("writing the report"):
+    with progress("writing the report"):
         report = sl.report.write_report(analysis, out / "report.html", figure_folder=out / "figures")
     stems = figure_stems(analysis)                  # curve names made safe file names, as in the report
     for c in analysis.curves:
         stem = stems[str(c.name)]
         c.fit.to_json(out / f"{stem}.json")
         shutil.copyfile(out / "figures" / f"{stem}-main.png", out / f"{stem}.png")   # drawn once, in the report
-    console.print(f"wrote {db}, {report} (figures in {out / 'figures'}), " +
-                  ", ".join(f"{stems[str(c.name)]}.png, {stems[str(c.name)]}.json" for c in analysis.curves),
-                  markup=False)
+    note(f"wrote {db}, {report} (figures in {out / 'figures'}), " +
+         ", ".join(f"{stems[str(c.name)]}.png, {stems[str(c.name)]}.json" for c in analysis.curves))
+    emit(analysis_data(analysis, store=db, report=report, figures=out / "figures"))
     return analysis

@@ -12,6 +12,7 @@ from rich.table import Table
 import scalinglab as sl
 
 from ._common import console
+from ._output import emit
 
 
 def literature(query: Optional[str] = typer.Argument(None, help="words to look for, e.g. 'image classification'"),
@@ -37,3 +38,4 @@ def literature(query: Optional[str] = typer.Argument(None, help="words to look f
                  str(r["citation"])[:70], f"{r['confidence']}{mine}")
         table.add_row(*(escape(cell) for cell in cells))          # the table is data: never rich markup
     console.print(table)
+    emit(rows)

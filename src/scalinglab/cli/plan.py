@@ -11,13 +11,14 @@ import typer
 import scalinglab as sl
 from scalinglab import defaults
 
-from ._common import answer, console, fail, finite, level, non_negative, positive, reading
+from ._common import console, fail, finite, level, non_negative, positive, reading
+from ._output import answer, note, progress
 from ._curves import read_curves
 
-plan_app = typer.Typer(help="Decisions from a fit: a JSON saved by `scalinglab fit --json`, or a CSV "
+plan_app = typer.Typer(help="Decisions from a fit: a JSON saved by `scalinglab fit --save`, or a CSV "
                             "fitted on the fly (law auto) with --x/--y.", no_args_is_help=True)
 
-FIT_ARG = typer.Argument(..., exists=True, dir_okay=False, help="fit JSON (from `fit --json`) or a CSV")
+FIT_ARG = typer.Argument(..., exists=True, dir_okay=False, help="fit JSON (from `fit --save` or `fit --json`) or a CSV")
 X_OPT = typer.Option(None, "--x", help="CSV only: size column")
 X2_OPT = typer.Option(None, "--x2", help="CSV only: second size column (D) for joint laws")
 Y_OPT = typer.Option(None, "--y", help="CSV only: metric column")
@@ -38,13 +39,13 @@ def _load_fits(source: Path, x: Optional[str], x2: Optional[str], y: Optional[st
                 raise
             except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
                 # whatever from_json trips over is in the file: say so (its own checks name the field)
-                raise sl.ScalingLabError(f"{source}: not a fit saved by `scalinglab fit --json` "
+                raise sl.ScalingLabError(f"{source}: not a fit saved by `scalinglab fit --save` "
                                          f"({type(exc).__name__}: {exc})") from exc
     if not (x and y):
         raise sl.ScalingLabError(f"{source}: a CSV needs --x and --y (and --x2 for joint data); "
                                  "a saved fit must end in .json")
     curves = read_curves(source, x=[x, x2] if x2 else x, y=y, curve=curve)
-    with warnings.catch_warnings(), console.status("fitting (law auto)"):
+    with warnings.catch_warnings(), progress("fitting (law auto)"):
         warnings.simplefilter("ignore", sl.ScalingLabWarning)
         return {name: sl.fit(c, law="auto") for name, c in curves.items()}
 
@@ -57,20 +58,21 @@ PLAN_DRAWS = 1000
 def _with_draws(fit: sl.FitResult, source: Path) -> sl.FitResult:
     if fit.draws is not None:
         return fit
-    typer.echo(f"note: {source} has no bootstrap draws: bootstrapping {PLAN_DRAWS} resamples (seed 0) for the "
-               "intervals; save them once with `scalinglab fit ... --bootstrap 1000 --json FIT.json`", err=True)
-    with warnings.catch_warnings(), console.status(f"bootstrap: {PLAN_DRAWS} refits"):
+    note(f"note: {source} has no bootstrap draws: bootstrapping {PLAN_DRAWS} resamples (seed 0) for the "
+         "intervals; save them once with `scalinglab fit ... --bootstrap 1000 --save FIT.json`", err=True)
+    with warnings.catch_warnings(), progress(f"bootstrap: {PLAN_DRAWS} refits"):
         warnings.simplefilter("ignore", sl.ScalingLabWarning)
         return sl.fitting.bootstrap(fit, n=PLAN_DRAWS, by="auto", seed=0)
 
 
 def _each(source: Path, x, x2, y, curve, ask) -> None:
     """Print ``ask(fit)`` for the saved fit or for each curve of the CSV (headed by its name); the
-    fit is loaded (a CSV fitted once, law auto) and bootstrapped at most once per command."""
+    fit is loaded (a CSV fitted once, law auto) and bootstrapped at most once per command. With
+    --json: the answer, or an object keyed by curve name with --curve."""
     for name, fit in _load_fits(source, x, x2, y, curve).items():
         if name:
             console.print(f"{curve} = {name}:", style="bold", markup=False)
-        answer(lambda: ask(_with_draws(fit, source)))
+        answer(lambda: ask(_with_draws(fit, source)), name=name or None)
 
 
 @plan_app.command("target")

@@ -12,6 +12,7 @@ from rich.progress import track
 import scalinglab as sl
 
 from ._common import console
+from ._output import MODE, emit, note, progress
 from ._table import figure_path, numeric_column, numeric_frame, read_csv
 
 if TYPE_CHECKING:
@@ -67,27 +68,37 @@ def powerlaw(file: Path = typer.Argument(..., exists=True, dir_okay=False, help=
 
 def _run(df, file, column, discrete, xmin, xmax, compare, gof, zipf, spectrum, seed, plot) -> None:
     if spectrum:
-        console.print(str(sl.powerlaws.spectrum(numeric_frame(df, None, file))), soft_wrap=True)
+        result = sl.powerlaws.spectrum(numeric_frame(df, None, file))
+        console.print(str(result), soft_wrap=True)
+        emit(result)
         return
     values = _values(df, column, file)
     if zipf:
         z = sl.powerlaws.zipf(values)
         console.print(str(z), soft_wrap=True)
+        emit(z)
         if plot:
             sl.report.plot_rank_frequency(z, plot)
-            console.print(f"wrote {plot}")
+            note(f"wrote {plot}")
         return
-    with console.status("searching x_min"):
+    with progress("searching x_min"):
         fit = sl.powerlaws.fit(values, discrete=discrete, xmin=xmin, xmax=xmax)
     console.print(str(fit).split("\nwarning")[0], soft_wrap=True)
+    answer = {"fit": fit}
     for alternative in compare or []:
         if fit.discrete or fit.xmax is not None:
             raise sl.ScalingLabError("--compare works on continuous data without --xmax only")
-        console.print(str(fit.compare(alternative)), soft_wrap=True)
+        comparison = fit.compare(alternative)
+        console.print(str(comparison), soft_wrap=True)
+        answer.setdefault("compare", {})[alternative] = comparison
     if gof:
-        p = fit.gof(gof, seed=seed, progress=lambda it: track(it, description="bootstrap", console=console))
+        shown = not (MODE.json or MODE.quiet)
+        p = fit.gof(gof, seed=seed,
+                    progress=(lambda it: track(it, description="bootstrap", console=console)) if shown else None)
         verdict = "plausible" if p >= 0.1 else "ruled out (p < 0.1)"
         console.print(f"goodness of fit: p = {p:.3f} from {gof} synthetic samples: the power law is {verdict}")
+        answer["gof"] = {"p": p, "draws": gof, "plausible": bool(p >= 0.1)}
+    emit(answer)
     if plot:
         sl.report.plot_powerlaw(fit, plot)
-        console.print(f"wrote {plot}")
+        note(f"wrote {plot}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import Optional
@@ -14,6 +13,7 @@ import scalinglab as sl
 from scalinglab import defaults
 
 from ._common import console, reading
+from ._output import emit, progress
 
 
 def quality(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="runs (CSV), one row per run"),
@@ -29,8 +29,7 @@ def quality(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="
             at: Optional[float] = typer.Option(None, "--at", help="size for 'one clean sample is worth k noisy ones' "
                                                                    "(default: the largest measured)"),
             bootstrap: int = typer.Option(1000, help="bootstrap refits per fit"),
-            seed: int = typer.Option(0, help="random seed"), level: float = typer.Option(defaults.LEVEL, help="interval level"),
-            as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+            seed: int = typer.Option(0, help="random seed"), level: float = typer.Option(defaults.LEVEL, help="interval level")) -> None:
     """Fit a law per quality level and a joint law whose floor and exponent depend on quality:
     what a clean sample is worth in noisy ones, and where noise puts a floor no data can pass."""
     with reading(file):
@@ -45,7 +44,7 @@ def quality(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="
     def boot(res, curve):          # the package's one resampling rule (fit.bootstrap.resampling_unit)
         return res.bootstrap(bootstrap, by="auto", seed=seed)
 
-    with console.status("fitting each level and the joint law, bootstrapping"), warnings.catch_warnings():
+    with progress("fitting each level and the joint law, bootstrapping"), warnings.catch_warnings():
         warnings.simplefilter("ignore", sl.ScalingLabWarning)
         fits = {k: boot(sl.fit(c, law=law), c) for k, c in by_level.items()}
         compared = sl.quality.compare_levels(fits, levels=levels, target=target, level=level)
@@ -58,12 +57,10 @@ def quality(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="
                 rate = 1 - sl.quality.as_quality(k, levels)
                 answers.append(sl.quality.clean_worth(joint_fit, size, rate, level=level))
                 answers.append(sl.quality.quality_floor(joint_fit, rate, target=target, level=level))
-    if as_json:
-        out = {"levels": compared.to_dict(), "answers": [a.to_dict() for a in answers]}
-        if joint:
-            out["joint"] = joint_fit.summary()["params"]
-        typer.echo(json.dumps(out, indent=1))
-        return
+    out = {"levels": compared, "answers": answers}
+    if joint:
+        out["joint"] = joint_fit.summary()["params"]
+    emit(out)
     table = Table(title=f"One {law} law per level ({level:.0%} intervals)")
     for col in ("level", "exponent", "floor", "worth (noisy per clean sample)"):
         table.add_column(col, justify="right")

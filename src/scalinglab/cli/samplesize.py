@@ -9,7 +9,8 @@ import typer
 
 import scalinglab as sl
 
-from ._common import answer, console
+from ._common import console
+from ._output import answer
 from ._table import numeric_column, numeric_frame, read_csv
 
 samplesize_app = typer.Typer(help="Sample size before any experiment: power analysis, interval widths, "
@@ -130,8 +131,9 @@ def vc(weights: int = typer.Option(...), units: Optional[int] = typer.Option(Non
         if activation == "threshold":
             if units is None:
                 raise sl.ScalingLabError("--units is needed for threshold networks")
-            return (f"VC dimension <= {sl.samplesize.vc_threshold_network(weights, units):.1f} (upper bound 2W·log2(eU), "
-                    "Baum & Haussler 1989)")
+            bound = sl.samplesize.vc_threshold_network(weights, units)
+            return (f"VC dimension <= {bound:.1f} (upper bound 2W·log2(eU), Baum & Haussler 1989)",
+                    {"vc_upper_bound": bound})
         return sl.samplesize.vc_network_order(weights, layers or 1, activation=activation)
     answer(make)
 
@@ -145,9 +147,11 @@ def intrinsic(file: Path = typer.Argument(..., exists=True, dir_okay=False, help
         X = numeric_frame(read_csv(file), column, file)
         two, ml = sl.samplesize.intrinsic.twonn(X), sl.samplesize.intrinsic.mle(X, k=k)
         d = ml.dimension
-        return (f"{two}\n{ml}\nHeuristic only: a data exponent near 1/d = "
-                f"{sl.samplesize.intrinsic.exponent_from_dimension(d):.3f}; a model-size exponent near 4/d = "
-                f"{sl.samplesize.intrinsic.exponent_from_dimension(d, kind='model'):.3f} (Sharma & Kaplan 2020).")
+        data_exp = sl.samplesize.intrinsic.exponent_from_dimension(d)
+        model_exp = sl.samplesize.intrinsic.exponent_from_dimension(d, kind="model")
+        return (f"{two}\n{ml}\nHeuristic only: a data exponent near 1/d = {data_exp:.3f}; a model-size exponent "
+                f"near 4/d = {model_exp:.3f} (Sharma & Kaplan 2020).",
+                {"twonn": two, "mle": ml, "data_exponent": data_exp, "model_exponent": model_exp})
     answer(make)
 
 
@@ -167,5 +171,5 @@ def partitions(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
         choice, plan = sl.samplesize.partition_plan(X, width, y=response, sigma=sigma, kind=kind, level=level,
                                          criterion=criterion)
         console.print(choice.clusters)
-        return f"{choice}\n{plan}"
+        return f"{choice}\n{plan}", {"clusters": choice, "plan": plan}
     answer(make)

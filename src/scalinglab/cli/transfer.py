@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import Optional
@@ -14,6 +13,7 @@ import scalinglab as sl
 from scalinglab import defaults
 
 from ._common import console, reading
+from ._output import emit, progress
 
 
 def _scratch_fits(path: Path, x: str, y: str, n: Optional[str], seed_col: Optional[str], law: str,
@@ -45,11 +45,10 @@ def transfer(scratch: Path = typer.Argument(..., exists=True, dir_okay=False, he
              at_n: Optional[float] = typer.Option(None, "--at-n", help="N of the answer (default: largest)"),
              target: Optional[float] = typer.Option(None, help="loss to reach: share of the from-scratch data need"),
              bootstrap: int = typer.Option(1000, help="bootstrap refits of each from-scratch fit"),
-             seed: int = typer.Option(0, help="random seed"), level: float = typer.Option(defaults.LEVEL, help="interval level"),
-             as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+             seed: int = typer.Option(0, help="random seed"), level: float = typer.Option(defaults.LEVEL, help="interval level")) -> None:
     """What pretraining is worth: D_E, D_T = D_E - D_F per fine-tuned cell, D_T = k D_F^a N^b, and
     the share of your data need (Hernandez et al. 2021, 'Scaling Laws for Transfer')."""
-    with console.status("fitting the from-scratch law, bootstrapping"), reading(scratch):
+    with progress("fitting the from-scratch law, bootstrapping"), reading(scratch):
         fits = _scratch_fits(scratch, x, y, n, seed_col, law, joint_law, bootstrap, seed)
     with reading(finetuned):
         ft = sl.Curve.from_csv(finetuned, x=[n, x] if n else x, y=y, seed=seed_col)
@@ -58,9 +57,7 @@ def transfer(scratch: Path = typer.Argument(..., exists=True, dir_okay=False, he
     d_f = at if at is not None else float(eff.table["D_F"].max())
     n_at = (at_n if at_n is not None else float(eff.table["N"].max())) if tfit.has_beta else None
     worth = sl.transfer.worth(tfit, d_f, n=n_at, target=target)
-    if as_json:
-        typer.echo(json.dumps({"effective": eff.to_dict(), "fit": tfit.to_dict(), "worth": worth.to_dict()}, indent=1))
-        return
+    emit({"effective": eff, "fit": tfit, "worth": worth})
     table = Table(title=f"Effective data ({level:.0%} intervals)")
     for col in ("N", "D_F", "loss", "D_E", "D_T", "interval", "×", "status"):
         table.add_column(col, justify="left" if col == "status" else "right")
