@@ -196,3 +196,43 @@ def test_registry_accepts_a_user_law_in_a_few_lines():
 def test_unknown_law_lists_the_available_ones():
     with pytest.raises(sl.ScalingLabError, match="available: .*power_floor"):
         sl.get_law("powr")
+
+
+def test_m4_root_solve_matches_brentq_in_few_newton_steps(monkeypatch):
+    """M4's prediction solves log(y - y_inf) - alpha log(y0 - y) = log(beta x^c) for y; checked
+    against scipy's brentq on the defining equation, over alpha below, at and above 1 (q concave,
+    linear, convex) and alpha = 0. The solve starts at the end of an analytic bracket from which
+    Newton is monotone: a root at the end of the bracket once fell back to bisection (40-55 steps)."""
+    from scalinglab.laws import revisiting
+    rng = np.random.default_rng(4)
+    law = sl.get_law("m4")
+    T = np.c_[np.exp(rng.normal(0, 1.5, 60)), -rng.exponential(0.5, 60), np.r_[0.0, 1.0, rng.exponential(1.5, 58)],
+              rng.uniform(0, 0.1, 60), rng.uniform(0.5, 2, 60)]
+    x = np.geomspace(10, 1e5, 9)
+    steps = []
+    real_log1p = np.log1p
+    monkeypatch.setattr(revisiting.np, "log1p", lambda v: (steps.append(1), real_log1p(v))[1])
+    pred = law._predict((x,), T)
+    monkeypatch.undo()
+    assert len(steps) <= 12                     # one log1p per Newton step, all elements together
+    for b in range(len(T)):
+        beta, c, alpha, y_inf, y0 = T[b]
+        for i, xi in enumerate(x):
+            def g(y):
+                return np.log(y - y_inf) - alpha * np.log(y0 - y) - np.log(beta) - c * np.log(xi)
+            lo, hi = y_inf + 1e-300 + 1e-15 * y0, y0 * (1 - 1e-15)
+            if g(hi) <= 0:                      # no root below y0 in double precision: y = y0
+                assert pred[b, i] == pytest.approx(y0, rel=1e-12)
+                continue
+            ref = optimize.brentq(g, lo, hi, xtol=1e-300, rtol=1e-15)
+            assert pred[b, i] == pytest.approx(ref, rel=1e-10, abs=1e-14)
+
+
+def test_m4_jacobian_finite_where_y_reaches_y0():
+    """A size whose M4 prediction is y0 to double precision (the logit's root beyond T_MAX)
+    still has a finite Jacobian (exp(-T_MAX) is a normal float)."""
+    law = sl.get_law("m4")
+    T = np.array([[50.0, -0.5, 1e-4, 0.1, 0.3], [50.0, -0.5, 0.0, 0.1, 0.3]])
+    pred, J = law._predict_jacobian((np.array([1.0, 10.0, 1e6]),), T)
+    assert np.all(np.isfinite(pred)) and np.all(np.isfinite(J))
+    assert pred[0, 0] == pytest.approx(0.3, rel=1e-12)
