@@ -225,15 +225,17 @@ _OPEN: dict = {}
 class Store:
     """Runs of studies in a database.
 
-    Parameters
-    ----------
-    url : a path to a SQLite file, or a SQLAlchemy URL (``sqlite:///...``, ``postgresql://...``,
-        ``postgresql+psycopg://...``, ``postgresql+psycopg2://...``)
-    read_only : open an existing store for reading only: a missing file is an error ("not
-        found"), never a new empty database.
-
     The password of a URL is never shown: ``url`` (and every message) hides it;
     ``connect_url`` is the real one, handed to worker processes.
+
+    Parameters
+    ----------
+    url : str
+        A path to a SQLite file, or a SQLAlchemy URL (``sqlite:///...``, ``postgresql://...``,
+        ``postgresql+psycopg://...``, ``postgresql+psycopg2://...``).
+    read_only : bool
+        Open an existing store for reading only: a missing file is an error ("not found"),
+        never a new empty database.
     """
 
     @classmethod

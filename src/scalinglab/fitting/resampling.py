@@ -103,6 +103,8 @@ def bootstrap(result: FitResult, n: int = 1000, *, by: str = "auto", seed=None,
         Makes the draws reproducible. The curve's rows are in canonical order
         (:meth:`Curve.canonical`), so the draws do not depend on the order of the rows.
 
+    Notes
+    -----
     Draws whose refit is not finite are dropped and counted in ``n_failed_draws``. Memory is
     bounded: resamples are refitted in chunks of at most ``CHUNK_ELEMENTS`` (resample, point) pairs.
     """

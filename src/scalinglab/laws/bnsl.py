@@ -29,6 +29,8 @@ class BNSL(Law):
     n_breaks : int
         Number of breaks k (default 1), giving 3 + 3k parameters.
 
+    Examples
+    --------
     >>> round(float(BNSL().predict(1e3, [0.1, 1.0, 0.0, 0.5, 1e3, 1.0])), 6)
     0.807107
     """
