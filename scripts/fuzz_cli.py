@@ -120,13 +120,13 @@ def write_fixtures(d: Path) -> dict[str, Path]:
 
 
 def write_json_fixtures(d: Path, f: dict, runner, app) -> None:
-    """A fit JSON made by this checkout's own `fit --json`, and broken variants of it."""
+    """A fit JSON made by this checkout's own `fit --save`, and broken variants of it."""
     good = d / "fit.json"
     runner.invoke(app, ["fit", str(f["good.csv"]), "--x", "n", "--y", "err", "--law", "power_floor",
-                        "--bootstrap", "200", "--json", str(good)])
+                        "--bootstrap", "200", "--save", str(good)])
     joint = d / "joint_fit.json"
     runner.invoke(app, ["fit", str(f["joint.csv"]), "--x", "N", "--x2", "D", "--y", "loss", "--law", "chinchilla",
-                        "--bootstrap", "100", "--json", str(joint)])
+                        "--bootstrap", "100", "--save", str(joint)])
     f["fit.json"], f["joint_fit.json"] = good, joint
     text = good.read_text() if good.exists() else "{}"
 
@@ -368,9 +368,10 @@ def cases(f: dict) -> list[Case]:
     # output paths
     nowhere = f["folder"] / "no" / "such"
     fit_pl = [*fit, "--law", "power"]
-    for opt, target in [("--json", nowhere / "x.json"), ("--json", f["folder"]), ("--plot", nowhere / "x.png"),
+    for opt, target in [("--save", nowhere / "x.json"), ("--save", f["folder"]), ("--plot", nowhere / "x.png"),
                         ("--plot", f["folder"]), ("--plot", f["folder"].parent / "x.xyz"),
-                        ("--json", f["good.csv"].parent / "good.csv" / "x.json")]:
+                        ("--save", f["good.csv"].parent / "good.csv" / "x.json"),
+                        ("--json", nowhere / "x.json")]:           # fit --json FILE.json: the earlier name
         add("output", [*fit_pl, opt, str(target)], (str(target), opt))
     for target in (nowhere / "r.html", f["folder"]):
         add("output", ["report", P["good.db"], "--bootstrap", "50", "--out", str(target)], (str(target), "--out"))

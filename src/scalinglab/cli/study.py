@@ -16,7 +16,7 @@ from rich.table import Table
 
 import scalinglab as sl
 
-from ._common import console
+from ._common import console, output_file
 from ._output import MODE, emit, note, progress
 
 study_app = typer.Typer(help="Data-scaling studies: run from a TOML spec, check progress, export, delete or "
@@ -150,7 +150,7 @@ def status(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
 
 @study_app.command("export")
 def export(db: str = typer.Argument(..., help="SQLite file or SQLAlchemy URL"),
-           csv: Optional[Path] = typer.Option(None, help="output CSV, one row per run"),
+           csv: Optional[Path] = typer.Option(None, callback=output_file, help="output CSV, one row per run"),
            study: Optional[str] = typer.Option(None, help="study name (default: all)")) -> None:
     """Write the runs to CSV (--csv OUT) or print them as JSON (--json); rows sorted by study,
     estimator, model size, size and seed. Fit one estimator's runs with `scalinglab fit OUT
