@@ -27,7 +27,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from scalinglab.backtest.calibration import Calibration
+from scalinglab.backtest.calibration import Calibration, ScaleModel
 
 #: Categories where ``auto`` on main before issue 18 used the median ensemble instead of one law.
 ILL_BEHAVED = ("flat", "peaking", "dipping")
@@ -43,6 +43,8 @@ class Out:
     pred: np.ndarray       # (C, m)
     unit: np.ndarray       # (C, m)
     law: np.ndarray        # (C,) what was used
+    inner: np.ndarray | None = None     # (C,) the curve's inner error: the unit is then a scale model's, fitted LODO
+    distance: np.ndarray | None = None  # (C, m) log(size / largest size fitted)
 
 
 # --- facts about each law's fit --------------------------------------------------------------
@@ -310,12 +312,16 @@ def candidates() -> list[Candidate]:
         Candidate("average+c+noise+relaxed+ill",
                   lambda d, t: with_ill_behaved_fallback(d, average(d, t, True, True, inner="inner_relaxed")), temps),
         Candidate("shipped", shipped, temps),
+        Candidate("shipped_spread", lambda d, t: shipped(d, t, scaled=False), temps),
     ]
 
 
-def shipped(d, t: float) -> Out:
+def shipped(d, t: float, scaled: bool = True) -> Out:
     """The package's ``auto`` (scalinglab.backtest.averaging, the five laws of sl.backtest) on
-    the cached fits: average+c+noise+relaxed+ill without bnsl, by the package's own code."""
+    the cached fits: average+c+noise+relaxed+ill without bnsl, by the package's own code. With
+    ``scaled``, its unit is the scale model's (calibration.ScaleModel, fitted on the other
+    families by :func:`lodo`) of the curve's inner error and the distance; without, the
+    mixture's spread (the package before calibration version 2)."""
     from scalinglab.backtest import averaging
     W = d.test_W > 0
     ok = np.stack([averaging.usable(law, d.laws[law]["theta"], d.laws[law]["pred"], d.train_min, d.cap, W)
@@ -327,8 +333,32 @@ def shipped(d, t: float) -> Out:
     law = np.array(LAWS5, object)[np.argmax(np.nan_to_num(w, nan=-1.0), axis=1)]
     ens = median_ensemble(d)
     back = np.isin(d.categories, ILL_BEHAVED) | ~np.all(np.isfinite(pred) | ~W, axis=1)
-    return Out(np.where(back[:, None], ens.pred, pred), np.where(back[:, None], ens.unit, unit),
-               np.where(back, "ensemble", law))
+    out = Out(np.where(back[:, None], ens.pred, pred), np.where(back[:, None], ens.unit, unit),
+              np.where(back, "ensemble", law))
+    if scaled:
+        out.inner = averaging.inner_error(S, d.noise, w)
+        out.distance = averaging.distance(d.test_X, d.x_last)
+    return out
+
+
+def fit_scale(data: dict, outs: dict, domains) -> ScaleModel:
+    """The scale model fitted on ``domains``' held-out errors (every domain weighing the same)."""
+    err, inner, dist, group = [], [], [], []
+    for dom in domains:
+        d, o = data[dom], outs[dom]
+        W = d.test_W > 0
+        with np.errstate(all="ignore"):
+            err.append(np.abs(np.log(o.pred) - np.log(d.test_Y))[W])
+        inner.append(np.broadcast_to(o.inner[:, None], W.shape)[W])
+        dist.append(o.distance[W])
+        group.append(np.full(W.sum(), dom))
+    return ScaleModel.fit(*(np.concatenate(v) for v in (err, inner, dist, group)))
+
+
+def rescaled(outs: dict, scale: ScaleModel) -> dict:
+    """Every domain's Out with its unit from ``scale`` (outs without an inner error unchanged)."""
+    return {dom: o if o.inner is None else Out(o.pred, scale(o.inner[:, None], o.distance), o.law, o.inner, o.distance)
+            for dom, o in outs.items()}
 
 
 def _objective(ratios: list[float]) -> float:
@@ -365,10 +395,15 @@ def lodo(data: dict, cands: list[Candidate] | None = None) -> tuple[pd.DataFrame
             held = [dom for dom, d in data.items() if d.family == fam]
             train = [dom for dom in data if dom not in held]
             i_best = min(outs, key=lambda i: _objective([med[i][t] / best[t][1] for t in train]))
-            zs = [z_values(data[t], outs[i_best][t]) for t in train]
+            fold = outs[i_best]
+            scale = None
+            if any(fold[t].inner is not None for t in train):
+                scale = fit_scale(data, fold, train)
+                fold = rescaled(fold, scale)
+            zs = [z_values(data[t], fold[t]) for t in train]
             q = {lv: weighted_quantile(zs, lv) for lv in LEVELS}
             for dom in held:
-                d, o = data[dom], outs[i_best][dom]
+                d, o = data[dom], fold[dom]
                 s = scores(d, o)
                 cov = coverage(d, o, q)
                 rows.append({"candidate": cand.name, "domain": dom, "curves": len(d.names),
@@ -376,7 +411,9 @@ def lodo(data: dict, cands: list[Candidate] | None = None) -> tuple[pd.DataFrame
                              "median": float(np.nanmedian(s)), "best_law": best[dom][0], "best": best[dom][1],
                              "ratio": float(np.nanmedian(s)) / best[dom][1], "failures": int(np.isnan(s).sum()),
                              "q80": q[0.8], "q95": q[0.95], "cov80": cov[0.8], "cov95": cov[0.95],
-                             "above95": cov["above0.95"], "scores": s})
+                             "above95": cov["above0.95"],
+                             "scale": "-" if scale is None else " ".join(f"{v:.2f}" for v in scale.to_dict().values()),
+                             "scores": s})
     table = pd.DataFrame(rows)
     summary = []
     for cand, g in table.groupby("candidate", sort=False):
@@ -412,7 +449,7 @@ def describe(cand: Candidate, setting: dict) -> str:
 #: The rule the package ships (chosen after this comparison; ``lodo_choice`` shows what a
 #: choice made on the other families only gives).
 DEFAULT = "shipped"
-BEFORE = ("today_auto", "ensemble")
+BEFORE = ("today_auto", "ensemble", "shipped_spread")
 
 
 def markdown(table: pd.DataFrame, methods) -> str:
@@ -429,34 +466,46 @@ def markdown(table: pd.DataFrame, methods) -> str:
     return "\n".join(out)
 
 
-def shipped_quantiles(data: dict, name: str = DEFAULT) -> tuple[dict, dict]:
-    """The setting of candidate ``name`` chosen on every family, and its split-conformal
-    quantiles from every domain's held-out sizes (each domain weighing the same): what the
-    package ships (the LODO table shows how such a choice does on a family it has not seen)."""
+def shipped_quantiles(data: dict, name: str = DEFAULT) -> tuple[dict, dict, ScaleModel | None]:
+    """The setting of candidate ``name`` chosen on every family, its scale model fitted on
+    every domain (where the candidate has one) and its split-conformal quantiles from every
+    domain's held-out sizes (each domain weighing the same): what the package ships (the LODO
+    table shows how such a choice does on a family it has not seen)."""
     cand = next(c for c in candidates() if c.name == name)
     best = {dom: best_law(d) for dom, d in data.items()}
     outs = [{dom: cand.make(d, **s) for dom, d in data.items()} for s in cand.grid]
     meds = [{dom: float(np.nanmedian(scores(data[dom], o[dom]))) for dom in data} for o in outs]
     i = min(range(len(outs)), key=lambda j: _objective([meds[j][t] / best[t][1] for t in data]))
-    zs = [z_values(data[t], outs[i][t]) for t in data]
-    return cand.grid[i], {lv: weighted_quantile(zs, lv) for lv in LEVELS}
+    chosen, scale = outs[i], None
+    if any(o.inner is not None for o in chosen.values()):
+        scale = fit_scale(data, chosen, list(data))
+        chosen = rescaled(chosen, scale)
+    zs = [z_values(data[t], chosen[t]) for t in data]
+    return cand.grid[i], {lv: weighted_quantile(zs, lv) for lv in LEVELS}, scale
 
 
 def write_calibration(data: dict, path, lcdb_limit) -> None:
-    """Replace the quantiles of method ``auto`` in the calibration file at ``path`` by those of
-    :func:`shipped_quantiles` (the other methods' quantiles are kept), with their source."""
+    """Replace the quantiles (and the scale model) of method ``auto`` in the calibration file at
+    ``path`` by those of :func:`shipped_quantiles` (the other methods' quantiles are kept), with
+    their source; the file's version becomes the package's ``calibration.VERSION``."""
     import json
     from pathlib import Path
-    setting, q = shipped_quantiles(data)
+    from scalinglab.backtest.calibration import VERSION
+    setting, q, scale = shipped_quantiles(data)
     table = json.loads(Path(path).read_text())
     table["quantiles"]["auto"] = {str(k): v for k, v in q.items()}
+    table.setdefault("scales", {}).pop("auto", None)
+    if scale is not None:
+        table["scales"]["auto"] = scale.to_dict()
     n = ", ".join(f"{dom} {len(d.names)}" for dom, d in data.items())
     table["source"] = table["source"].split("; method auto")[0] + (
-        f"; method auto ({DEFAULT}, {setting}): every domain of the suite weighing the same "
-        f"({n}; LCDB: {'all' if lcdb_limit is None else lcdb_limit} curves of its evaluation "
-        "half), benchmarks/extrapolation_domains.py --lodo --write-calibration")
+        f"; method auto ({DEFAULT}, {setting}; unit {'from the scale model' if scale else 'the mixture spread'}): "
+        f"every domain of the suite weighing the same ({n}; LCDB: {'all' if lcdb_limit is None else lcdb_limit} "
+        "curves of its evaluation half, seed 0, n_boot 50), benchmarks/extrapolation_domains.py --lodo "
+        "--write-calibration")
+    table = {"version": VERSION, **{k: v for k, v in table.items() if k != "version"}}
     Path(path).write_text(json.dumps(table, indent=1) + "\n")
-    print(f"wrote {path}: auto {q} ({setting})")
+    print(f"wrote {path}: auto {q} ({setting}), scale {scale}")
 
 
 def main(domains, *, lcdb_limit: int | None, n_boot: int, n_jobs: int, calibration_path=None) -> None:
@@ -479,7 +528,7 @@ def main(domains, *, lcdb_limit: int | None, n_boot: int, n_jobs: int, calibrati
     shown = list(BEFORE) + [DEFAULT, "lodo_choice"]
     print("\nPer domain:")
     cols = ["candidate", "domain", "curves", "setting", "median", "best_law", "best", "ratio", "failures",
-            "q80", "q95", "cov80", "cov95", "above95"]
+            "q80", "q95", "cov80", "cov95", "above95", "scale"]
     print(table[table["candidate"].isin(shown)][cols].to_string(index=False, float_format=fmt))
     pb = pooled_best_law(data)
     print(f"\npooled best single law: {pb[0]} (median {pb[1]:.3f}); "

@@ -102,6 +102,9 @@ def test_calibration_round_trip_and_fallback(tmp_path):
 def test_shipped_calibration_covers_every_method():
     table = sl.backtest.shipped()
     assert "LCDB" in table.source
+    # version 2: the default's unit is a scale model, fitted on every domain of the suite
+    assert table.version == 2 and set(table.scales) == {"auto"}
+    assert all(f"{dom} " in table.source for dom in ("lcdb", "lm_tokens", "mlp_samples", "chinchilla", "simulated"))
     for method in sl.backtest.METHODS:
         q80, q95 = table.q(method, 0.8), table.q(method, 0.95)
         assert 1.0 < q80 < q95                     # wider than normal at 95 %: heavy tails
@@ -324,3 +327,73 @@ def test_extrapolate_falls_back_visibly_on_a_flat_curve():
     table = sl.extrapolate(sl.Curve(np.repeat(x, 3), y, seed=np.tile([0, 1, 2], 8)), [1000])
     assert table.attrs["method"] == "ensemble (a flat curve)" and table.attrs["weights"] == {}
     assert np.isfinite(table["prediction"]).all()
+
+
+def test_scale_model_fit_recovers_a_known_scale():
+    """log |e| = a + b log s + c log d + log |z|, z ~ N(0, 1): least squares gives b, c and
+    a + E log |z|, E log |z| = -(γ + log 2) / 2 = -0.6352 (the mean of log of a half-normal:
+    log χ²₁ has mean ψ(1/2) + log 2 = -γ - log 2, Abramowitz & Stegun 6.3.3)."""
+    rng = np.random.default_rng(0)
+    inner, dist = np.exp(rng.uniform(-5, -1, 20000)), np.exp(rng.uniform(-2, 1.5, 20000))
+    err = np.exp(-1.0) * inner ** 0.7 * dist ** 0.9 * rng.normal(size=20000)
+    model = sl.backtest.ScaleModel.fit(err, inner, dist)
+    np.testing.assert_allclose([model.inner_power, model.distance_power], [0.7, 0.9], atol=0.03)
+    assert abs(model.intercept - (-1.0 - (np.euler_gamma + np.log(2)) / 2)) < 0.05
+    # every group weighs the same: repeating one domain's rows changes nothing
+    g = np.repeat([0, 1], 10000)
+    twice = np.concatenate([np.arange(10000), np.arange(20000)])
+    np.testing.assert_allclose(list(sl.backtest.ScaleModel.fit(err[twice], inner[twice], dist[twice],
+                                                            g[twice]).to_dict().values()),
+                               list(sl.backtest.ScaleModel.fit(err, inner, dist, g).to_dict().values()), rtol=1e-9)
+    # the width follows the per-curve scale: doubling the inner error multiplies it by 2^b,
+    # doubling the distance by 2^c; the floors hold below their values
+    np.testing.assert_allclose(model(0.2, 1.0) / model(0.1, 1.0), 2 ** model.inner_power)
+    np.testing.assert_allclose(model(0.1, 2.0) / model(0.1, 1.0), 2 ** model.distance_power)
+    assert model(0.0, 1.0) == model(1e-3, 1.0) and model(0.1, -1.0) == model(0.1, 1e-2)
+    with pytest.raises(sl.ScalingLabError, match="at least 3"):
+        sl.backtest.ScaleModel.fit([0.1, np.nan], [0.1, 0.1], [1.0, 1.0])
+
+
+def test_calibration_with_a_scale_model_round_trips(tmp_path):
+    scale = sl.backtest.ScaleModel(-1.0, 0.75, 0.9)
+    table = sl.backtest.Calibration({"auto": {0.8: 3.0, 0.95: 7.0}}, "test", {"auto": scale})
+    table.to_json(tmp_path / "c.json")
+    back = sl.backtest.Calibration.from_json(tmp_path / "c.json")
+    assert back.scale("auto") == scale and back.scale("m3") is None and back.version == 2
+
+
+def _noisy_power_law(amplitude):
+    x = 100 * 2.0 ** np.arange(8)
+    wiggle = amplitude * np.array([1, -1, 1, 1, -1, -1, 1, -1])       # deterministic, the same shape
+    return sl.Curve(x, (0.05 + 3 * x ** -0.4) * np.exp(wiggle))
+
+
+def test_default_interval_width_follows_the_curve_and_the_distance():
+    """The default's unit is the shipped scale model's: the curve's own inner-backtest error and
+    how far the forecast reaches, not the members' bootstrap spread."""
+    scale = sl.backtest.shipped().scale("auto")
+    quiet, noisy = (sl.extrapolate(_noisy_power_law(a), [12800 * 4, 12800 * 32], n_boot=30) for a in (0.005, 0.05))
+    half = lambda t: np.log(t["hi80"] / t["prediction"]).to_numpy()              # noqa: E731
+    assert np.all(half(noisy) > 2 * half(quiet))                 # a 10× noisier curve: a wider interval
+    # on an unbounded metric the half-width is q80 · scale: its growth with the distance is the model's
+    d = np.log(np.array([4, 32.0]))                              # the largest size measured is 12800
+    np.testing.assert_allclose(half(quiet)[1] / half(quiet)[0], (d[1] / d[0]) ** scale.distance_power, rtol=1e-9)
+    # deterministic given the data and the seed
+    again = sl.extrapolate(_noisy_power_law(0.005), [12800 * 4, 12800 * 32], n_boot=30)
+    pd.testing.assert_frame_equal(quiet, again)
+
+
+def test_backtest_auto_unit_is_the_scale_model_of_its_inner_error():
+    """sl.backtest's auto and sl.extrapolate give one curve's training part the same forecast and
+    interval (the benchmark's LODO numbers are about what the package ships)."""
+    curve = _noisy_power_law(0.03)
+    report = sl.backtest.run({"c": curve}, methods=("auto",), n_boot=30)
+    k = sl.backtest.split(SizeStats.from_curve(curve))
+    x, y = curve.x[:k], curve.y[:k]
+    table = sl.extrapolate(sl.Curve(x, y), curve.x[k:], n_boot=30)
+    suite = sl.backtest.prepare({"c": curve})
+    found, _ = sl.backtest.forecasts(suite, n_boot=30)
+    np.testing.assert_allclose(found["auto"].pred[0], table["prediction"], rtol=1e-9)
+    lo, hi = sl.backtest.shipped().interval("auto", found["auto"].pred[0], found["auto"].unit[0], 0.8)
+    np.testing.assert_allclose(np.c_[lo, hi], table[["lo80", "hi80"]], rtol=1e-9)
+    assert report.rows["failed"].sum() == 0

@@ -49,3 +49,24 @@ def test_weighted_quantile_gives_every_group_the_same_weight():
     big, small = np.zeros(1000), np.ones(10)
     assert lodo.weighted_quantile([big, small], 0.4) == 0.0
     assert lodo.weighted_quantile([big, small], 0.6) == 1.0
+
+
+def _with_scale(d, law):
+    """A law's forecast with an inner error and a distance: the unit comes from a scale model fitted LODO."""
+    out = lodo.law_out(d, law)
+    out.inner = np.abs(np.log(d.laws[law]["pred"][:, 0])) + 0.01
+    out.distance = np.log(d.test_X / d.x_last[:, None] * 4)
+    return out
+
+
+def test_held_out_family_does_not_fit_its_own_scale_model():
+    rng = np.random.default_rng(0)
+    data = {"a": _domain("a", "A", rng), "b1": _domain("b1", "B", rng), "b2": _domain("b2", "B", rng),
+            "c": _domain("c", "C", rng)}
+    cand = lodo.Candidate("scaled", _with_scale, tuple({"law": law} for law in LAWS))
+    before = lodo.lodo(data, [cand])[0].set_index("domain")
+    worse = dict(data, a=_domain("a", "A", np.random.default_rng(1), shift=-0.05))
+    after = lodo.lodo(worse, [cand])[0].set_index("domain")
+    assert before.loc["a", "scale"] != "-"
+    assert after.loc["a", ["scale", "q80", "q95"]].tolist() == before.loc["a", ["scale", "q80", "q95"]].tolist()
+    assert (after.drop(index="a")["scale"] != before.drop(index="a")["scale"]).any()

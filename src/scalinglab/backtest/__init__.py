@@ -7,12 +7,12 @@ brings the most accurate of them (the ensemble) to a curve of your own; see :mod
 split and the curve categories, :mod:`.calibration` for the intervals.
 """
 
-from .calibration import Calibration, calibrate, shipped
+from .calibration import Calibration, ScaleModel, calibrate, shipped
 from .extrapolation import extrapolate
 from ..fitting.select import choose
 from .methods import ILL_BEHAVED, LAWS, METHODS, Forecast
 from .protocol import SizeStats, Suite, classify, prepare, split
 from .evaluate import BacktestReport, forecasts, run, run_rows, summarise
 
-__all__ = ["extrapolate", "run", "run_rows", "forecasts", "summarise", "BacktestReport", "Calibration", "calibrate", "shipped", "SizeStats",
+__all__ = ["extrapolate", "run", "run_rows", "forecasts", "summarise", "BacktestReport", "Calibration", "ScaleModel", "calibrate", "shipped", "SizeStats",
            "Suite", "prepare", "classify", "split", "choose", "Forecast", "LAWS", "METHODS", "ILL_BEHAVED"]

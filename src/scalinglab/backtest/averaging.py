@@ -19,7 +19,11 @@ sizes (T = 1) tempered, as in power posteriors (Grünwald 2012; Bissiri, Holmes 
 2016), because a few held-out sizes overstate the evidence. Laws that could not be scored
 weigh as the worst scored law. The forecast is exp(Σ w_l log ŷ_l); its log-scale unit the
 mixture's standard deviation sqrt(Σ w_l (u_l² + (log ŷ_l − log ŷ)²)), u_l each law's unit
-(bootstrap ⊕ residual sd), widened by calibrated quantiles (:mod:`.calibration`).
+(bootstrap ⊕ residual sd), widened by calibrated quantiles (:mod:`.calibration`). With a
+scale model in the calibration (the shipped one since version 2) the unit is instead read
+from the curve's own inner-backtest error (:func:`inner_error`) and the extrapolation
+distance (:func:`distance`): leave-one-domain-out, the members' spread did not follow how far
+off the average was from one domain to the next, the inner error and the distance did.
 
 Every constant was chosen leave-one-domain-out on the visible suite (``benchmarks/lodo.py``;
 ``python benchmarks/extrapolation_domains.py --lodo`` prints the table).
@@ -95,3 +99,27 @@ def combine(pred: np.ndarray, unit: np.ndarray, w: np.ndarray) -> tuple[np.ndarr
         var = np.sum(wm * (np.where(use, unit, 0.0) ** 2 + (logp - mean[:, None]) ** 2), axis=1)
     bad = ~np.all(np.isfinite(w), axis=1)[:, None]
     return np.where(bad, np.nan, np.exp(mean)), np.where(bad, np.nan, np.sqrt(var))
+
+
+def inner_error(scores: np.ndarray, noise: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The curve's inner-backtest error as the average sees it (C,): sqrt(Σ w_l (s_l² + σ²))
+    over the usable laws that were scored (weights renormalised over them), s_l the inner
+    scores (C, L; inf or NaN: not scored), σ the replicate ``noise`` (C,), ``w`` the weights
+    (C, L) of :func:`weights`. Where no usable law was scored: the median of the scored laws'
+    sqrt(s² + σ²); where none was scored: σ."""
+    noise = np.asarray(noise, float)
+    S = np.where(np.isfinite(scores), scores, np.nan)
+    S2 = S ** 2 + noise[:, None] ** 2
+    use = np.isfinite(S2) & (np.nan_to_num(w) > 0)
+    with np.errstate(all="ignore"):
+        wn = np.where(use, np.nan_to_num(w), 0.0)
+        weighted = np.sqrt(np.sum(wn * np.where(use, S2, 0.0), axis=1) / wn.sum(axis=1))
+        any_scored = np.isfinite(S2).any(axis=1)
+        median = np.sqrt(np.nanmedian(np.where(any_scored[:, None], S2, 0.0), axis=1))
+    return np.where(np.isfinite(weighted), weighted, np.where(any_scored, median, noise))
+
+
+def distance(X: np.ndarray, largest: np.ndarray) -> np.ndarray:
+    """How far each forecast reaches: log(X / largest size fitted), X (C, m), largest (C,)."""
+    with np.errstate(all="ignore"):
+        return np.log(np.asarray(X, float) / np.asarray(largest, float)[:, None])

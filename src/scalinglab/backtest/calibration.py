@@ -17,13 +17,22 @@ quantiles made on the *other* domains only is in the README. For the other metho
 laws, ``last``, ``ensemble``): the LCDB curves of half of its datasets
 (``benchmarks/extrapolation_lcdb.py --calibrate``). Coverage on curves unlike these is not
 guaranteed.
+
+A method can also ship a **scale model** (:class:`ScaleModel`, for ``auto`` since calibration
+version 2): its unit is then not the members' bootstrap spread but a scale known before the
+truth from the curve itself, u = exp(a) · e^b · d^c, e the curve's inner-backtest error and d
+the extrapolation distance (log of the target size over the largest size fitted), with (a, b,
+c) fitted by least squares of log |log ŷ − log y| on the suite's backtests (locally weighted
+split conformal prediction, Lei et al. 2018, section 5.2: the conformity score is the error
+divided by a fitted spread). Domains whose errors differ tenfold in scale then share one
+quantile of |error| / u.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -36,12 +45,70 @@ LEVELS = (0.8, 0.95)
 SHIPPED = "calibration.json"
 
 
+#: Version of the shipped table's layout and content (2: ``auto`` has a scale model).
+VERSION = 2
+#: Smallest inner-backtest error the scale model reads (log scale): below 0.1 % it is rounding.
+INNER_FLOOR = 1e-3
+#: Smallest extrapolation distance (log of size over the largest size fitted) the scale model
+#: reads: a size inside the data gets the width of one 1 % beyond it (the suite's closest
+#: held-out size is 1 % beyond its curve's last; Chinchilla).
+DISTANCE_FLOOR = 1e-2
+
+
+@dataclass(frozen=True)
+class ScaleModel:
+    """A forecast's log-scale unit from facts known before the truth:
+    u = exp(intercept) · max(inner, INNER_FLOOR)^inner_power · max(distance, DISTANCE_FLOOR)^distance_power.
+
+    ``inner``: the curve's inner-backtest error (RMSE of log y, see
+    :func:`scalinglab.backtest.averaging.inner_error`); ``distance``: log(size / largest size
+    fitted)."""
+
+    intercept: float
+    inner_power: float
+    distance_power: float
+
+    def __call__(self, inner, distance) -> np.ndarray:
+        inner = np.maximum(np.asarray(inner, float), INNER_FLOOR)
+        distance = np.maximum(np.asarray(distance, float), DISTANCE_FLOOR)
+        with np.errstate(invalid="ignore"):
+            return np.exp(self.intercept + self.inner_power * np.log(inner) + self.distance_power * np.log(distance))
+
+    @classmethod
+    def fit(cls, error, inner, distance, group=None) -> "ScaleModel":
+        """Least squares of log |error| on [1, log inner, log distance] (the floors applied),
+        every ``group`` (a domain) weighing the same; errors below 1e-6 count as 1e-6 (an
+        exact hit says nothing about the spread). Rows with a non-finite value are left out."""
+        error, inner, distance = (np.ravel(np.asarray(v, float)) for v in (error, inner, distance))
+        group = np.zeros(error.size, int) if group is None else np.ravel(np.asarray(group))
+        X = np.stack([np.ones(error.size), np.log(np.maximum(inner, INNER_FLOOR)),
+                      np.log(np.maximum(distance, DISTANCE_FLOOR))], axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.log(np.maximum(np.abs(error), 1e-6))
+        good = np.isfinite(y) & np.all(np.isfinite(X), axis=1)
+        if good.sum() < 3:
+            raise ScalingLabError(f"a scale model needs at least 3 finite errors, got {int(good.sum())}")
+        _, inverse, counts = np.unique(group[good], return_inverse=True, return_counts=True)
+        sw = np.sqrt(1.0 / counts[inverse])
+        coef = np.linalg.lstsq(X[good] * sw[:, None], y[good] * sw, rcond=None)[0]
+        return cls(*(float(c) for c in coef))
+
+    def to_dict(self) -> dict:
+        return {"intercept": self.intercept, "inner_power": self.inner_power, "distance_power": self.distance_power}
+
+
 @dataclass(frozen=True)
 class Calibration:
-    """q per method and level; methods not in the table get the normal quantile (uncalibrated)."""
+    """q per method and level; methods not in the table get the normal quantile (uncalibrated).
+    ``scales``: method -> :class:`ScaleModel` for the methods whose unit is a fitted scale."""
 
     quantiles: dict           # method -> {level: q}
     source: str = "normal quantiles (uncalibrated)"
+    scales: dict = field(default_factory=dict)
+    version: int = VERSION
+
+    def scale(self, method: str) -> "ScaleModel | None":
+        return self.scales.get(method)
 
     def q(self, method: str, level: float) -> float:
         table = self.quantiles.get(method, {})
@@ -70,14 +137,16 @@ class Calibration:
         return np.where(bounded, bounded_lo, lo), np.where(bounded, bounded_hi, hi)
 
     def to_json(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps({"source": self.source, "quantiles": {
-            m: {str(k): v for k, v in t.items()} for m, t in self.quantiles.items()}}, indent=1) + "\n")
+        Path(path).write_text(json.dumps({"version": self.version, "source": self.source, "quantiles": {
+            m: {str(k): v for k, v in t.items()} for m, t in self.quantiles.items()},
+            "scales": {m: s.to_dict() for m, s in self.scales.items()}}, indent=1) + "\n")
 
     @classmethod
     def from_json(cls, path: str | Path) -> "Calibration":
         data = json.loads(Path(path).read_text())
         return cls({m: {float(k): float(v) for k, v in t.items()} for m, t in data["quantiles"].items()},
-                   data.get("source", str(path)))
+                   data.get("source", str(path)), {m: ScaleModel(**s) for m, s in data.get("scales", {}).items()},
+                   int(data.get("version", 1)))
 
 
 @functools.lru_cache(maxsize=1)

@@ -127,7 +127,8 @@ def extrapolate(curve: Curve | SizeStats, sizes, *, levels=cal.LEVELS, n_boot: i
                       f"{', '.join(f'{v:g}' for v in stats.sizes[zeros])}): taken as {replacement:.3g}, half the "
                       "smallest positive mean (the rule for zeros, scalinglab.fitting.prepare)", ScalingLabWarning,
                       stacklevel=2)
-    forecast, members, weights = default_forecast(stats, mean, sizes, metric.cap, n_boot=n_boot, seed=seed)
+    forecast, members, weights = default_forecast(stats, mean, sizes, metric.cap, n_boot=n_boot, seed=seed,
+                                                  scale=calibration.scale("auto"))
     table = pd.DataFrame({"size": sizes, "prediction": metric.to_metric(forecast.pred[0])})
     for level in levels:
         lo, hi = calibration.interval("auto", forecast.pred[0], forecast.unit[0], level, cap=metric.cap)
@@ -142,11 +143,13 @@ def extrapolate(curve: Curve | SizeStats, sizes, *, levels=cal.LEVELS, n_boot: i
 
 
 def default_forecast(stats: SizeStats, mean: np.ndarray, sizes: np.ndarray, cap: float, *, n_boot: int,
-                     seed: int) -> tuple[Forecast, list[Forecast], dict]:
+                     seed: int, scale: cal.ScaleModel | None = None) -> tuple[Forecast, list[Forecast], dict]:
     """The backtest's ``auto`` for one curve (per-size ``mean`` with zeros replaced) at ``sizes``:
     (forecast, members: last and each law, weights by law). ``forecast.law`` says what was used:
     "average" or "ensemble (a <category> curve)" / "ensemble (no law usable)". A member
-    forecasting outside the metric's range has failed (NaN)."""
+    forecasting outside the metric's range has failed (NaN). The forecast's unit: from ``scale``
+    (the curve's inner error and the distance, as the backtest's ``auto``) where given, else
+    the mixture's (or the ensemble's) spread."""
     k = len(mean)
     train, X = StackedCurves.pad([(stats.sizes, mean)]), sizes[None, :]
     fits = {law: fit_many(train, law) for law in LAWS}
@@ -166,7 +169,8 @@ def default_forecast(stats: SizeStats, mean: np.ndarray, sizes: np.ndarray, cap:
     caps = np.array([cap])
     ok = np.stack([averaging.usable(law, fits[law].theta, m.pred, mean.min(keepdims=True), caps)
                    for law, m in zip(LAWS, members[1:])], axis=1)
-    w = averaging.weights(scores, np.array([h]), np.array([replicate_noise(stats, k)]), ok)
+    noise = np.array([replicate_noise(stats, k)])
+    w = averaging.weights(scores, np.array([h]), noise, ok)
     pred, unit = averaging.combine(np.stack([m.pred for m in members[1:]], axis=1),
                                    np.stack([m.unit for m in members[1:]], axis=1), w)
     category = classify(SizeStats(stats.sizes, mean, stats.sd, stats.count))[0]
@@ -177,6 +181,9 @@ def default_forecast(stats: SizeStats, mean: np.ndarray, sizes: np.ndarray, cap:
         forecast = Forecast("auto", ens.pred, ens.unit, np.array([f"ensemble ({why})"], object))
     else:
         forecast = Forecast("auto", pred, unit, np.array(["average"], object))
+    if scale is not None:                 # the unit from the curve's own inner error and the distance
+        inner = averaging.inner_error(scores, noise, w)
+        forecast = replace(forecast, unit=scale(inner[:, None], averaging.distance(X, stats.sizes[-1:])))
     weights = {law: float(np.nan_to_num(w[0, j])) for j, law in enumerate(LAWS)} if not why else {}
     return forecast, members, weights
 

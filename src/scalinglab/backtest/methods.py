@@ -32,6 +32,7 @@ import numpy as np
 
 from ..fitting.many import ManyFits, fit_many
 from . import averaging
+from . import calibration as cal
 from .protocol import Suite
 
 LAWS = ("power", "power_floor", "m3", "m4", "exp_floor")
@@ -130,10 +131,12 @@ def ensemble_forecast(members: list[Forecast]) -> Forecast:
 
 
 def auto_forecast(suite: Suite, laws: tuple[str, ...], forecasts: dict[str, Forecast], scores: np.ndarray,
-                  ensemble: Forecast, thetas: dict[str, np.ndarray]) -> Forecast:
+                  ensemble: Forecast, thetas: dict[str, np.ndarray], scale=None) -> Forecast:
     """The default forecast (:mod:`.averaging`) of every curve: ``scores`` (C, L) the laws'
     inner-backtest scores, ``thetas`` each law's fitted parameters (C, p). The law reported per
-    curve is the one of largest weight, or "ensemble" where the ensemble was used."""
+    curve is the one of largest weight, or "ensemble" where the ensemble was used. The unit:
+    from ``scale`` (a :class:`~.calibration.ScaleModel`; default: the shipped one for ``auto``)
+    where there is one, else the mixture's (or the ensemble's) spread."""
     W = suite.test_W > 0
     smallest = np.where(suite.train.W > 0, suite.train.Y, np.inf).min(axis=1)
     ok = np.stack([averaging.usable(law, thetas[law], forecasts[law].pred, smallest, suite.caps(), W)
@@ -145,4 +148,9 @@ def auto_forecast(suite: Suite, laws: tuple[str, ...], forecasts: dict[str, Fore
     fall_back = np.isin(suite.categories, ILL_BEHAVED) | ~np.all(np.isfinite(pred) | ~W, axis=1)
     pred = np.where(fall_back[:, None], ensemble.pred, pred)
     unit = np.where(fall_back[:, None], ensemble.unit, unit)
+    scale = cal.shipped().scale("auto") if scale is None else scale
+    if scale is not None:                 # the unit from the curve's own inner error and the distance
+        largest = np.where(suite.train.W > 0, suite.train.X, 0).max(axis=1)
+        unit = np.where(np.isfinite(pred), scale(averaging.inner_error(scores, suite.noises(), w)[:, None],
+                                                 averaging.distance(suite.test_X, largest)), np.nan)
     return Forecast("auto", pred, unit, np.where(fall_back, "ensemble", law))
