@@ -313,23 +313,40 @@ def candidates() -> list[Candidate]:
                   lambda d, t: with_ill_behaved_fallback(d, average(d, t, True, True, inner="inner_relaxed")), temps),
         Candidate("shipped", shipped, temps),
         Candidate("shipped_spread", lambda d, t: shipped(d, t, scaled=False), temps),
+        # point-forecast variants tried for issue 18 (none beat shipped leave-one-family-out)
+        Candidate("shipped+aic", lambda d, t, lam: shipped(d, t, prior=complexity_prior(d, lam, False)),
+                  tuple({"t": t, "lam": lam} for t in (1.0, 2.0, 4.0) for lam in (0, 0.25, 0.5, 1, 2))),
+        Candidate("shipped+aicc", lambda d, t, lam: shipped(d, t, prior=complexity_prior(d, lam, True)),
+                  tuple({"t": t, "lam": lam} for t in (1.0, 2.0, 4.0) for lam in (0, 0.1, 0.25, 0.5, 1, 2))),
+        Candidate("shipped+power_prior", lambda d, t, b: shipped(d, t, prior=law_prior(d, [b, 1, 1, 1, 1])),
+                  tuple({"t": t, "b": b} for t in (1.0, 2.0, 4.0) for b in (1, 2, 4, 8, 16))),
+        Candidate("shipped+law_prior", lambda d, t, p: shipped(d, t, prior=law_prior(d, p)),
+                  tuple({"t": t, "p": p} for t in (1.0, 2.0, 4.0) for p in itertools.product((0.25, 1, 4), repeat=5))),
+        Candidate("shipped_wmedian", lambda d, t: shipped(d, t, centre="median"), temps),
     ]
 
 
-def shipped(d, t: float, scaled: bool = True) -> Out:
+def shipped(d, t: float, scaled: bool = True, prior=None, centre: str = "mean") -> Out:
     """The package's ``auto`` (scalinglab.backtest.averaging, the five laws of sl.backtest) on
     the cached fits: average+c+noise+relaxed+ill without bnsl, by the package's own code. With
     ``scaled``, its unit is the scale model's (calibration.ScaleModel, fitted on the other
     families by :func:`lodo`) of the curve's inner error and the distance; without, the
-    mixture's spread (the package before calibration version 2)."""
+    mixture's spread (the package before calibration version 2). Variants tried for issue 18
+    (none shipped): ``prior`` (C, 5) multiplies the weights (a complexity penalty, a learned
+    per-law prior), ``centre="median"`` takes the weighted median of the log predictions."""
     from scalinglab.backtest import averaging
     W = d.test_W > 0
     ok = np.stack([averaging.usable(law, d.laws[law]["theta"], d.laws[law]["pred"], d.train_min, d.cap, W)
                    for law in LAWS5], axis=1)
     S = np.stack([d.laws[law]["inner_relaxed"] for law in LAWS5], axis=1)
     w = averaging.weights(S, d.n_inner_held, d.noise, ok, t)
-    pred, unit = averaging.combine(np.stack([d.laws[law]["pred"] for law in LAWS5], axis=1),
-                                   np.stack([d.laws[law]["unit"] for law in LAWS5], axis=1), w)
+    if prior is not None:
+        w = w * prior
+        w = w / w.sum(axis=1, keepdims=True)
+    P = np.stack([d.laws[law]["pred"] for law in LAWS5], axis=1)
+    pred, unit = averaging.combine(P, np.stack([d.laws[law]["unit"] for law in LAWS5], axis=1), w)
+    if centre == "median":
+        pred = np.where(np.isfinite(pred), weighted_median(P, w), pred)
     law = np.array(LAWS5, object)[np.argmax(np.nan_to_num(w, nan=-1.0), axis=1)]
     ens = median_ensemble(d)
     back = np.isin(d.categories, ILL_BEHAVED) | ~np.all(np.isfinite(pred) | ~W, axis=1)
@@ -339,6 +356,37 @@ def shipped(d, t: float, scaled: bool = True) -> Out:
         out.inner = averaging.inner_error(S, d.noise, w)
         out.distance = averaging.distance(d.test_X, d.x_last)
     return out
+
+
+def weighted_median(P: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per curve and size, the weighted median of the predictions P (C, L, m) with weights w
+    (C, L) (the lower one where the cumulative weight reaches exactly one half)."""
+    with np.errstate(all="ignore"):
+        L = np.where((np.nan_to_num(w) > 0)[:, :, None] & (P > 0), np.log(P), np.inf)
+    order = np.argsort(L, axis=1)
+    Ls = np.take_along_axis(L, order, axis=1)
+    ws = np.take_along_axis(np.broadcast_to(np.nan_to_num(w)[:, :, None], L.shape), order, axis=1)
+    cum = np.cumsum(ws, axis=1) / ws.sum(axis=1, keepdims=True)
+    k = np.argmax(cum >= 0.5 - 1e-12, axis=1)
+    return np.exp(np.take_along_axis(Ls, k[:, None, :], axis=1)[:, 0, :])
+
+
+N_PARAMS = np.array([2, 3, 3, 5, 3])           # of LAWS5
+
+
+def complexity_prior(d, lam: float, corrected: bool) -> np.ndarray:
+    """exp(-λ p) per law (AIC-like), or with ``corrected`` exp(-λ p / (spare + 1)), spare the
+    inner training sizes beyond the law's p parameters (AICc-like: the penalty grows as the
+    inner fit nears exact determination)."""
+    if not corrected:
+        return np.broadcast_to(np.exp(-lam * N_PARAMS), (len(d.names), len(LAWS5)))
+    spare = np.maximum((d.n_train - d.n_inner_held)[:, None] - N_PARAMS[None, :], 0)
+    return np.exp(-lam * N_PARAMS[None, :] / (spare + 1))
+
+
+def law_prior(d, weights) -> np.ndarray:
+    """A fixed prior weight per law (LAWS5 order), the same on every curve."""
+    return np.broadcast_to(np.asarray(weights, float), (len(d.names), len(LAWS5)))
 
 
 def fit_scale(data: dict, outs: dict, domains) -> ScaleModel:
