@@ -8,7 +8,10 @@ are held out together), the settings are chosen on the other families only, by t
 geometric mean over those domains of (rule's median score / the domain's best single law's
 median score); the rule is then scored on the held-out family with those settings. The
 interval quantiles are chosen the same way: split-conformal quantiles of |log error| / unit
-pooled over the other families' held-out sizes, every domain weighing the same.
+pooled over the other families' held-out sizes, every domain weighing the same. For a rule
+whose forecast carries the curve's inner error (``shipped``: the package's default), the unit
+is first replaced by a scale model of that error and the distance
+(``calibration.ScaleModel``), fitted on the other families' held-out errors too.
 
 Score = |log ŷ − log y| at the largest held-out size (median per domain). "best law" = the
 single law with the lowest median in hindsight on that domain, among the laws that never
