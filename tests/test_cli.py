@@ -73,9 +73,11 @@ def test_demo_runs_a_real_study(tmp_path):
     for name in ("study.db", "logreg.png", "logreg.json", "forest.png", "forest.json"):
         assert (tmp_path / name).exists(), name
     out = " ".join(result.output.split())
-    assert "ran 42 run(s)" in out and "needs about" in out and "With 10× the data" in out
-    again = runner.invoke(app, ["demo", "--out", str(tmp_path), "--bootstrap", "20", "--n-jobs", "1"])
-    assert "ran 0 run(s)" in " ".join(again.output.split())          # resumed from the store
+    assert "ran 70 run(s)" in out and "needs about" in out and "With 10× the data" in out
+    assert "warning" not in out.lower() and "note:" not in out     # its own design raises none (issue 20)
+    assert "Target error" in out and "why " in out          # the target and the law choice explained
+    again = runner.invoke(app, ["demo", "--out", str(tmp_path), "--bootstrap", "50", "--n-jobs", "1"])
+    assert "all 70 run(s) already done (resumed from the store" in " ".join(again.output.split())
 
 
 def run_logreg_study(tmp_path, name, dataset, sizes, max_iter):

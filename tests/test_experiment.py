@@ -107,6 +107,8 @@ def test_run_resume_and_curves(tmp_path):
     assert summary.ran == 12 and summary.failed == 0 and study.status()["COMPLETE"] == 12
     again = sl.Study(make_spec("basic", str(log)), store=str(tmp_path / "s.db")).run(progress=False)
     assert again.ran == 0 and sum(fits(log).values()) == 12             # nothing repeated
+    assert summary.already_done == 0 and again.already_done == 12
+    assert str(again).startswith("all 12 run(s) already done (resumed from the store")   # not "ran 0 ... 0 already done"
     curves = study.curves()
     assert list(curves) == ["logged"] and curves["logged"].n == 12 and curves["logged"].n_distinct == 4
     df = study.frame()

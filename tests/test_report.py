@@ -110,3 +110,22 @@ def test_report_of_a_flat_curve_and_unsafe_curve_names(tmp_path):
     assert not escape.exists() and all(p.parent == figures for p in tmp_path.rglob("*.png"))
     stems = {p.name.rsplit("-", 1)[0] for p in figures.iterdir()}
     assert len(stems) == 2 and "escape_x" in stems and all(s[0] not in "./" for s in stems)
+
+
+def test_default_target_is_reachable_and_says_how_it_was_chosen():
+    """75 % of today's fitted value, unless that lies less than halfway down to the fitted floor
+    (the demo's forest asked for 0.0236 with its floor at 0.023 and got '1,964–never'); then
+    halfway to the floor. Either way the point estimate reaches it, and the sentence says how."""
+    import numpy as np
+    from scalinglab.pipeline.analysis import default_target
+    x = np.geomspace(50, 5000, 8)
+    near = sl.fit(sl.Curve(x, 0.5 * x ** -0.5 + 0.02, metric="error"), law="power_floor")   # today 0.027, floor 0.02
+    target, why = default_target(near, 5000)
+    now = float(near.predict_fitted([5000])[0])
+    assert target == pytest.approx(float(f"{0.02 + 0.5 * (now - 0.02):.3g}")) and target > 0.75 * now
+    assert "halfway" in why and "floor 0.02" in why
+    assert np.isfinite(sl.plan.data_for(near.bootstrap(200, seed=0), target).n)
+    far = sl.fit(sl.Curve(x, 2 * x ** -0.5 + 0.001, metric="error"), law="power_floor")
+    target, why = default_target(far, 5000)
+    assert target == pytest.approx(float(f"{0.75 * float(far.predict_fitted([5000])[0]):.3g}"))
+    assert why.startswith("target error") and "75% of today's value" in why

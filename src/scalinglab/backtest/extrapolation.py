@@ -204,7 +204,7 @@ class EnsembleAnswer:
     def __str__(self) -> str:
         return (f"Cross-check ({self.factor:g}× the data, {self.size:,.0f}): scalinglab's default forecast "
                 f"(sl.extrapolate: five laws averaged by how well each extrapolated inside the data) predicts "
-                f"{self.metric} {self.prediction:.3g} (measured at {self.size / self.factor:,.0f}: {self.now:.3g}), "
+                f"{self.metric} {self.prediction:.3g} (the mean measured at {self.size / self.factor:,.0f}: {self.now:.3g}), "
                 f"{round(100 * self.level)}% interval {self.lo:.3g}–{self.hi:.3g}; that width is calibrated on "
                 "real learning curves of seven domains, where single-law bootstrap intervals are far too narrow. "
                 "Where it differs from the single law's answer above, plan with this one: leave-one-domain-out it "

@@ -161,7 +161,7 @@ def demo_command(out: Path = typer.Option(Path("demo-output"), callback=output_f
          n_jobs: int = typer.Option(2, callback=workers, help="parallel workers"),
          bootstrap: int = typer.Option(1000, callback=resamples, help="bootstrap refits per fit")) -> None:
     """The main job: a real data-scaling study on offline data (scikit-learn's digits; logistic
-    regression and a random forest; 7 training-set sizes; 3 seeds), stored in SQLite, fitted
+    regression and a random forest; 7 training-set sizes; 5 seeds), stored in SQLite, fitted
     with law="auto", with answers and figures written to OUT."""
     from .demo import run_demo
     run_demo(out, n_jobs=n_jobs, bootstrap=bootstrap)

@@ -17,18 +17,22 @@ from scalinglab.report.html import figure_stems
 from ._common import console
 from ._output import MODE, emit, note, progress
 
-#: The default study: 2 model families × 7 sizes (25 to the whole pool) × 3 seeds.
+#: The default study: 2 model families × 7 sizes (25 to 1,250, inside the training pool of
+#: 1,258 images, so no size is capped) × 5 seeds (the bootstrap resamples whole seeds from 5 on).
 def default_spec() -> sl.StudySpec:
     return sl.StudySpec(
-        name="digits-demo", dataset="digits", seeds=[0, 1, 2], metric="error",
-        sizes={"base": 25, "factor": 2, "count": 7},
+        name="digits-5-seeds", dataset="digits", seeds=[0, 1, 2, 3, 4], metric="error",
+        sizes=sl.geometric(25, 2, 7, maximum=1250),
         estimators={"logreg": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
                     "forest": RandomForestClassifier(n_estimators=100)})
 
 
 def print_analysis(analysis) -> None:
     for c in analysis.curves:
-        console.rule(f"[bold]{escape(str(c.name))}[/bold]: {c.fit.law.name} ({escape(str(c.fit.selection_reason))})")
+        console.rule(f"[bold]{escape(str(c.name))}[/bold]: {c.fit.law.name} law")
+        console.print(f"why {c.fit.law.name}: {c.fit.selection_reason}", markup=False)     # whole, wrapped
+        if c.target_reason:
+            console.print(c.target_reason[0].upper() + c.target_reason[1:] + ".", markup=False)
         for answer in c.answers:
             console.print(f"→ {answer}", soft_wrap=True, markup=False)
         for message in c.fit.warnings:
@@ -49,7 +53,7 @@ def analysis_data(analysis, **files) -> dict:
     """What ``--json`` prints of an analysis (demo, report, study run): per curve the law, why it
     was chosen, the answers (each with its sentence as ``summary``) and the warnings; the files written."""
     curves = [{"name": str(c.name), "metric": c.curve.metric, "law": c.fit.law.name, "why": c.fit.selection_reason,
-               "params": c.fit.params, "target": c.target, "answers": list(c.answers), "warnings": list(c.fit.warnings)}
+               "params": c.fit.params, "target": c.target, "target_reason": c.target_reason, "answers": list(c.answers), "warnings": list(c.fit.warnings)}
               for c in analysis.curves]
     return {"title": analysis.title, "question": analysis.question, "level": analysis.level, "curves": curves,
             "notes": list(analysis.notes), "files": {k: str(v) for k, v in files.items()}}
@@ -73,7 +77,9 @@ def run_demo(out: Path, *, n_jobs: int = 2, bootstrap: int = 1000):
         stem = stems[str(c.name)]
         c.fit.to_json(out / f"{stem}.json")
         shutil.copyfile(out / "figures" / f"{stem}-main.png", out / f"{stem}.png")   # drawn once, in the report
-    note(f"wrote {db}, {report} (figures in {out / 'figures'}), " +
-         ", ".join(f"{stems[str(c.name)]}.png, {stems[str(c.name)]}.json" for c in analysis.curves))
+    written = [(db, "the study's runs (SQLite)"), (report, "the report"), (out / "figures", "its figures, PNG and SVG")]
+    written += [(out / f"{stems[str(c.name)]}{ext}", f"{c.name}: {what}") for c in analysis.curves
+                for ext, what in ((".png", "learning curve"), (".json", "fit (FIT.json, for `scalinglab plan`)"))]
+    note("wrote:\n" + "\n".join(f"  {path}  ({what})" for path, what in written))   # one per line: no path broken
     emit(analysis_data(analysis, store=db, report=report, figures=out / "figures"))
     return analysis

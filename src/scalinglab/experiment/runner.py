@@ -267,6 +267,7 @@ class StudySummary:
     failures: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
     lost: int = 0
+    already_done: int = 0      # cells finished (or failed) in the store before this call: resumed, not rerun
 
     @property
     def complete(self) -> bool:
@@ -286,8 +287,13 @@ class StudySummary:
 
     def __str__(self) -> str:
         counts = ", ".join(f"{k.lower()} {v}" for k, v in self.status.items())
-        text = (f"ran {self.ran} run(s) in {self.seconds:.1f} s ({self.failed} failed, {self.skipped} already done "
-                f"or held by another worker); study: {counts}")
+        if self.ran == 0 and not self.skipped and self.already_done:
+            text = (f"all {self.already_done} run(s) already done (resumed from the store, nothing retrained); "
+                    f"study: {counts}")
+        else:
+            done = f", {self.already_done} already done in the store" if self.already_done else ""
+            held = f", {self.skipped} done or held by another worker meanwhile" if self.skipped else ""
+            text = f"ran {self.ran} run(s) in {self.seconds:.1f} s ({self.failed} failed{done}{held}); study: {counts}"
         if self.lost:
             text += (f"\nnote: {self.lost} run(s) finished here after another worker had reclaimed them; "
                      "their results were dropped (the other worker's count)")
@@ -616,6 +622,7 @@ class Study(StoredStudy):
         t0 = time.perf_counter()
         outcomes: dict[Cell, str] = {}
         cells = self.pending()
+        already_done = len(self.cells()) - len(cells)
         for _ in range(3):
             if not cells:
                 break
@@ -630,7 +637,8 @@ class Study(StoredStudy):
         return StudySummary(ran=int(counts.get("complete", 0) + counts.get("failed", 0)),
                             failed=int(counts.get("failed", 0)), skipped=int(counts.get("skipped", 0)),
                             lost=int(counts.get("lost", 0)), seconds=time.perf_counter() - t0, status=status,
-                            failures=self.failures() if status[FAILED] else None, notes=tuple(self.notes))
+                            failures=self.failures() if status[FAILED] else None, notes=tuple(self.notes),
+                            already_done=already_done)
 
     def status(self) -> dict:
         """Runs by state (COMPLETE, FAILED, RUNNING held by live workers, RECLAIMABLE), the

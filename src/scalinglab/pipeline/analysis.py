@@ -40,6 +40,7 @@ class CurveAnalysis:
     estimate: object | None = None                   # the DataEstimate for the target
     isoflop_budgets: np.ndarray | None = None        # joint laws: the iso-loss figure's IsoFLOP budgets
     frontier: np.ndarray | None = None               # ... and the compute-optimal (N, D) at each
+    target_reason: str = ""                          # how the target was chosen, in one sentence
 
 
 @dataclass
@@ -73,9 +74,8 @@ def environment() -> dict:
 def analyse_curve(name: str, curve: Curve, *, target: float | None = None, target_share: float = 0.75,
                   bootstrap: int = 1000, level: float = LEVEL, seed: int = 0) -> CurveAnalysis:
     """Fit (auto), bootstrap and answer the planning questions for one curve. Without a
-    ``target`` the question asked is "what removes 1 − ``target_share`` of today's fitted
-    value": 75 % of today's error, or of today's distance from a perfect accuracy. The bootstrap
-    follows the one resampling rule (:func:`scalinglab.fitting.resampling.resampling_unit`)."""
+    ``target`` one is chosen that the fitted law can reach (:func:`default_target`). The
+    bootstrap follows the one resampling rule (:func:`scalinglab.fitting.resampling.resampling_unit`)."""
     fitted, prepared = prepare_curve(curve, "log")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScalingLabWarning)
@@ -92,9 +92,11 @@ def analyse_curve(name: str, curve: Curve, *, target: float | None = None, targe
             chosen = chosen.bootstrap(bootstrap, by="auto", seed=seed)
     result = CurveAnalysis(name, curve, chosen, candidates, backtest_fit, held, target)
     if curve.n_inputs == 1 and bootstrap:
-        now = float(chosen.predict_fitted([curve.x.max()])[0])
-        default = float(chosen.metric.to_metric(float(f"{target_share * now:.3g}")))
-        result.target = float(target) if target is not None else default
+        if target is not None:
+            result.target = float(target)
+            result.target_reason = f"target {chosen.metric.name} {result.target:.3g}: given"
+        else:
+            result.target, result.target_reason = default_target(chosen, float(curve.x.max()), target_share)
         result.estimate = plan.data_for(chosen, result.target, level=level)
         result.answers = [result.estimate, plan.gain(chosen, factor=2, level=level),
                           plan.gain(chosen, factor=10, level=level), plan.regime(chosen, level=level)]
@@ -107,6 +109,33 @@ def analyse_curve(name: str, curve: Curve, *, target: float | None = None, targe
     if chosen.law.name == "chinchilla":
         result.isoflop_budgets, result.frontier = isoloss_data(chosen)
     return result
+
+
+def default_target(fit: FitResult, largest: float, share: float = 0.75) -> tuple[float, str]:
+    """The target asked about when none is given, and a sentence saying how it was chosen.
+
+    In fitted terms (an error or loss, or the distance from a perfect accuracy): ``share`` of
+    today's value (the fitted law at the largest size: 75 %, a quarter of it removed), unless
+    that lies less than halfway from today's value down to the fitted floor; then halfway to
+    the floor. A target on or below the floor would be answered "never" by the point estimate
+    and by most draws (the forest of the demo asked for 0.0236 with its floor at 0.023:
+    "1,964–never"); halfway keeps it reachable on the fit and visibly above the floor line.
+    """
+    metric = fit.metric
+    now = float(fit.predict_fitted([largest])[0])
+    floor = max(float(fit.floor), 0.0)
+    by_share, halfway = share * now, floor + 0.5 * (now - floor)
+    value = float(f"{max(by_share, halfway):.3g}")
+    target = float(metric.to_metric(value))
+    today, limit = float(metric.to_metric(now)), float(metric.to_metric(floor))
+    word = "ceiling" if metric.higher_is_better else "floor"
+    if by_share >= halfway:
+        how = (f"{share:.0%} of today's {'distance from the best value' if metric.higher_is_better else 'value'} "
+               f"(the fitted law gives {today:.3g} at {largest:,.0f}; its {word} is {limit:.3g})")
+    else:
+        how = (f"halfway from today's {today:.3g} (the fitted law at {largest:,.0f}) to the fitted {word} "
+               f"{limit:.3g}: {share:.0%} of today's value would lie too close to the {word} to be reachable")
+    return target, f"target {metric.name} {target:.3g}: {how}"
 
 
 def analyse_curves(curves, *, title: str = "Data-scaling analysis", target: float | None = None,

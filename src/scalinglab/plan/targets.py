@@ -115,12 +115,14 @@ class GainEstimate(Answer):
         if self.higher_is_better:
             verb = "rises" if self.metric_new > self.metric_now else ("falls" if self.metric_new < self.metric_now
                                                                        else "stays")
-            return (head + f"{self.metric} {verb} from {num(self.metric_now)} to {num(self.metric_new)} "
+            return (head + f"{self.metric} {verb} from {num(self.metric_now)} (the fitted law at {num(self.size_now)}) "
+                    f"to {num(self.metric_new)} "
                     f"({pct} interval {span(self.metric_new_interval)}), closing {self.relative:.0%} of the gap "
                     f"to {num(self.best)} ({pct} interval {self.relative_interval[0]:.0%}–"
                     f"{self.relative_interval[1]:.0%}).")
         change = "lower" if self.relative >= 0 else "higher"
-        return (head + f"{self.metric} goes from {num(self.metric_now)} to {num(self.metric_new)} "
+        return (head + f"{self.metric} goes from {num(self.metric_now)} (the fitted law at {num(self.size_now)}) "
+                f"to {num(self.metric_new)} "
                 f"({pct} interval {span(self.metric_new_interval)}), "
                 f"{abs(self.relative):.0%} {change} ({pct} interval {self.relative_interval[0]:.0%}–"
                 f"{self.relative_interval[1]:.0%}).")
