@@ -202,6 +202,35 @@ def test_auto_keeps_m3_unless_weak_evidence_is_overwhelming():
     assert "more than 20x better than m3" in clean.selection_reason
 
 
+def test_auto_builds_one_problem_per_candidate_and_its_part_fits_as_the_subset(monkeypatch):
+    """Issue 17/19: fit(law="auto") on an 8-size curve builds one fitting problem per candidate
+    law (its backtest's training part is a view of it, refined in the same batch), and the
+    part's fit is the fit of the training sizes alone (same objective, residuals, warnings)."""
+    from scalinglab.fitting import engine, problem as problem_module
+    from scalinglab.fitting.select import backtest_split, compare_laws
+    built = []
+    real = problem_module.Problem.build.__func__
+    monkeypatch.setattr(problem_module.Problem, "build",
+                        classmethod(lambda cls, law, *a, **k: (built.append(law.name), real(cls, law, *a, **k))[1]))
+    x = np.repeat(np.geomspace(100, 12800, 8), 2)
+    y = noisy("power_floor", {"a": 3.0, "b": 0.5, "c": 0.05}, sigma=0.01, x=x)
+    curve = sl.Curve(x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLabWarning)
+        comparison = compare_laws(curve)
+    assert sorted(built) == sorted(comparison.fits) and len(built) == 6
+    backtested = {name for name in comparison.fits if comparison.table.loc[name, "status"] == "ok"}
+    assert set(comparison.train_fits) == backtested and len(backtested) >= 5      # bnsl: 6 sizes are too few
+    monkeypatch.undo()
+    mask, _ = backtest_split(curve.canonical())
+    for name, part_fit in comparison.train_fits.items():
+        alone = engine.fit_quiet(curve.canonical().subset(mask), name)
+        assert part_fit.objective == pytest.approx(alone.objective, rel=1e-6, abs=1e-12)
+        assert part_fit.curve.n == alone.curve.n and part_fit.residuals.shape == alone.residuals.shape
+        np.testing.assert_allclose(part_fit.predict(x), alone.predict(x), rtol=1e-3)
+        assert part_fit.warnings == alone.warnings
+
+
 def test_auto_with_too_few_sizes_falls_back_to_bic():
     r = sl.fit(sl.Curve([10, 20, 40], [0.5, 0.4, 0.33]), law="auto", candidates=["power"])
     assert "no law could be backtested" in r.selection_reason

@@ -21,16 +21,17 @@ from .optimize import levenberg_marquardt, polish, screen, separable_starts, sta
 from .problem import Problem
 from .result import FitResult
 
-__all__ = ["fit_quiet", "fit_with_prior", "DEFAULT_DELTA"]
+__all__ = ["fit_quiet", "fit_with_part", "fit_with_prior", "DEFAULT_DELTA"]
 
 #: Relative decrease below which the multi-start refinement stops; the winner is then
 #: polished to full precision by L-BFGS-B, so the refinement need not crawl to the end.
 REFINE_FTOL, REFINE_STALL = 1e-10, 1e-5
 
 
-def _starts(problem: Problem, law: Law, curve: Curve, p0) -> np.ndarray:
+def _starts(problem: Problem, law: Law, p0) -> np.ndarray:
     if p0 is None:
-        theta = separable_starts(problem, law.init_grid(problem.cols, problem.y))
+        cols, y, _ = problem.kept()
+        theta = separable_starts(problem, law.init_grid(cols, y))
     elif isinstance(p0, Mapping):
         theta = law.theta_array(p0)[None]
     else:
@@ -59,32 +60,89 @@ def fit_quiet(curve: Curve, law, *, loss: str = "huber", delta: float = 1e-3, sp
               max_iter: int = 1000, prior=None, noise: float | None = None) -> FitResult:
     """:func:`fit` for one law without emitting Python warnings (they stay in ``result.warnings``);
     used where many fits run inside one call (model selection, backtests)."""
+    curve, law, n_refine = _checked(curve, law, n_refine)
+    problem = Problem.build(law, curve, loss=loss, delta=delta, space=space, fixed=fixed, prior=prior, noise=noise)
+    result = _fit_parts(law, [(curve, problem)], p0=p0, n_refine=n_refine, max_iter=max_iter, fixed=fixed)[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def fit_with_part(curve: Curve, law, keep: np.ndarray, *, loss: str = "huber", delta: float = 1e-3,
+                  space: str = "log", fixed: Mapping[str, float] | None = None, n_refine: int = 8,
+                  max_iter: int = 1000) -> tuple[FitResult | ScalingLabError, FitResult | ScalingLabError]:
+    """:func:`fit_quiet` of ``curve`` and of its points ``keep`` (a backtest's training part),
+    from one fitting problem (:meth:`Problem.part`), both refined in one batch: what ``law="auto"``
+    needs of every candidate. Each result is a FitResult, or the ScalingLabError its fit raised."""
+    curve, law, n_refine = _checked(curve, law, n_refine)
+    problem = Problem.build(law, curve, loss=loss, delta=delta, space=space, fixed=fixed)
+    keep = np.asarray(keep, bool)
+    parts = [(curve, problem), (curve.subset(keep), problem.part(keep))]
+    if problem.replicates is not None:              # summed replicates have no per-point part: two problems
+        parts[1] = (parts[1][0], Problem.build(law, parts[1][0], loss=loss, delta=delta, space=space, fixed=fixed))
+        return tuple(_fit_parts(law, [part], p0=None, n_refine=n_refine, max_iter=max_iter, fixed=fixed)[0]
+                     for part in parts)
+    return tuple(_fit_parts(law, parts, p0=None, n_refine=n_refine, max_iter=max_iter, fixed=fixed))
+
+
+def _checked(curve: Curve, law, n_refine) -> tuple[Curve, Law, int]:
     if not isinstance(curve, Curve):
         raise ScalingLabError(f"fit expects a Curve, got {type(curve).__name__}; build one with sl.Curve(x, y)")
-    n_refine = _whole(n_refine, "n_refine")
-    curve = curve.canonical()
-    law = get_law(law)
-    problem = Problem.build(law, curve, loss=loss, delta=delta, space=space, fixed=fixed, prior=prior, noise=noise)
-    if curve.n_distinct + len(problem.prior_idx) < problem.n_free:
-        raise ScalingLabError(
-            f"law {law.name!r} has {problem.n_free} free parameters but the curve has only "
-            f"{curve.n_distinct} distinct sizes: not identifiable. Collect more sizes, fix parameters "
-            f"(fixed={{...}}) or choose a smaller law")
-    U0 = _starts(problem, law, curve, p0)
-    f0 = screen(problem, U0)
-    finite = np.isfinite(f0)
-    if not finite.any():
-        raise FitError(f"law {law.name!r}: the objective is not finite at any of {len(U0)} starts "
-                       "(predictions <= 0 in log space?); pass p0=... or use another law")
-    order = np.argsort(np.where(finite, f0, np.inf))[: max(int(n_refine), 1)]
-    order = order[finite[order]]
+    return curve.canonical(), get_law(law), _whole(n_refine, "n_refine")
+
+
+def _fit_parts(law: Law, parts, *, p0, n_refine: int, max_iter: int, fixed) -> list:
+    """Fit (curve, problem) pairs that share one problem's coordinates (the first problem and
+    its parts): grid starts and screening per part, the best ``n_refine`` starts of every part
+    refined together in one Levenberg–Marquardt batch, each part's winner polished. Returns a
+    FitResult per part, or the ScalingLabError that part raised."""
+    out, chosen = [], []
+    for curve, problem in parts:
+        try:
+            if curve.n_distinct + len(problem.prior_idx) < problem.n_free:
+                raise ScalingLabError(
+                    f"law {law.name!r} has {problem.n_free} free parameters but the curve has only "
+                    f"{curve.n_distinct} distinct sizes: not identifiable. Collect more sizes, fix parameters "
+                    f"(fixed={{...}}) or choose a smaller law")
+            U0 = _starts(problem, law, p0)
+            f0 = screen(problem, U0)
+            finite = np.isfinite(f0)
+            if not finite.any():
+                raise FitError(f"law {law.name!r}: the objective is not finite at any of {len(U0)} starts "
+                               "(predictions <= 0 in log space?); pass p0=... or use another law")
+        except ScalingLabError as exc:
+            out.append(exc)
+            continue
+        order = np.argsort(np.where(finite, f0, np.inf))[: max(int(n_refine), 1)]
+        out.append(None)
+        chosen.append((len(out) - 1, U0, order[finite[order]]))
+    if not chosen:
+        return out
+    shared = parts[0][1]
+    U = np.concatenate([U0[order] for _, U0, order in chosen])
+    counts = None
+    if len(chosen) > 1:
+        counts = np.concatenate([np.broadcast_to(1.0 if parts[i][1].dropped is None else ~parts[i][1].dropped,
+                                                 (len(order), shared.y.shape[-1])) for i, _, order in chosen])
     # From a grid, stop refining early and let L-BFGS-B polish the winner; from starts the
     # user gave, run to full tolerance (long flat valleys such as NIST Bennett5 need it).
-    batch = levenberg_marquardt(problem, U0[order], max_iter=max_iter,
+    batch = levenberg_marquardt(shared, U, counts, max_iter=max_iter,
                                 ftol=REFINE_FTOL if p0 is None else 1e-13,
-                                stall_rtol=REFINE_STALL if p0 is None else 0.0)
-    best = int(np.argmin(batch.f))
-    u, f_best, ok = batch.U[best], float(batch.f[best]), bool(batch.converged[best])
+                                stall_rtol=REFINE_STALL if p0 is None else 0.0, parts=counts is not None)
+    first = 0
+    for i, U0, order in chosen:
+        rows = slice(first, first + len(order))
+        first += len(order)
+        out[i] = _finish(law, *parts[i], batch.U[rows], batch.f[rows], n_starts=len(U0), n_refined=len(order),
+                         fixed=fixed)
+    return out
+
+
+def _finish(law: Law, curve: Curve, problem: Problem, U: np.ndarray, f: np.ndarray, *, n_starts: int,
+            n_refined: int, fixed) -> FitResult:
+    """The best refined start, polished; its result with diagnostics."""
+    best = int(np.argmin(f))
+    u, f_best = U[best], float(f[best])
     u_pol, f_pol, _ = polish(problem, u)
     if np.isfinite(f_pol) and f_pol <= f_best:
         u, f_best = u_pol, f_pol
@@ -92,10 +150,12 @@ def fit_quiet(curve: Curve, law, *, loss: str = "huber", delta: float = 1e-3, sp
     ok = stationary(problem, u)
     theta = problem.to_theta(u[None])[0]
     residuals = problem.point_residuals(u)
+    if problem.dropped is not None:
+        residuals = residuals[~problem.dropped]
     messages = diagnostics.warnings_for(problem, curve, theta, residuals, converged=ok)
     return FitResult(
-        law=law, theta=theta, objective=f_best, loss=loss, delta=delta, space=space, curve=curve,
-        residuals=residuals, converged=ok, n_starts=len(U0), n_refined=len(order),
+        law=law, theta=theta, objective=f_best, loss=problem.loss, delta=problem.delta, space=problem.space,
+        curve=curve, residuals=residuals, converged=ok, n_starts=n_starts, n_refined=n_refined,
         fixed=dict(fixed or {}), warnings=tuple(messages), at_bounds=diagnostics.at_bounds(problem, theta),
     )
 

@@ -69,13 +69,14 @@ def separable_starts(problem: Problem, theta_grid: np.ndarray, *, distinct: bool
     T[:, lin] = 0.0
     fixed = ~problem.free
     T[:, fixed] = problem.to_theta(np.broadcast_to(problem.fixed_u, T.shape))[:, fixed]
+    cols, y, w = problem.kept() if not problem.stacked_rows else (problem.cols, problem.y, problem.w)
     with np.errstate(all="ignore"):
-        offset = law._predict(problem.cols, T)
+        offset = law._predict(cols, T)
         T[:, lin] = 1.0
-        basis = law._jacobian(problem.cols, T)[:, :, lin]            # (S, n, k)
-    scale = np.sqrt(problem.w) / (problem.y if problem.space == "log" else 1.0)
+        basis = law._jacobian(cols, T)[:, :, lin]            # (S, n, k)
+    scale = np.sqrt(w) / (y if problem.space == "log" else 1.0)
     A = basis * scale[..., None]
-    b = (problem.y - offset) * scale
+    b = (y - offset) * scale
     lo, _ = law.bound_arrays()
     bounded = lo[lin] >= 0
     best_sse = np.full(len(T), np.inf)
@@ -96,7 +97,7 @@ def separable_starts(problem: Problem, theta_grid: np.ndarray, *, distinct: bool
         best_sse = np.where(ok, sse, best_sse)
         best[ok] = coef[ok]
     # log-scale coefficients must stay positive: a zero becomes a negligible value
-    tiny = 1e-9 * float(np.max(np.abs(problem.y)))
+    tiny = 1e-9 * float(np.max(np.abs(y)))
     log_lin = problem.log_mask[lin]
     best[:, log_lin] = np.maximum(best[:, log_lin], tiny)
     T[:, lin] = best
@@ -137,8 +138,12 @@ def _marquardt_scale(col_norms: np.ndarray) -> np.ndarray:
 
 
 @np.errstate(invalid="ignore", divide="ignore")   # a non-finite Jacobian gives a NaN step, rejected later
-def _local_model(problem: Problem, U: np.ndarray, data, use_qr: bool, share: float) -> _Model:
+def _local_model(problem: Problem, U: np.ndarray, data, use_qr: bool, share: float,
+                 dead: np.ndarray | None = None) -> _Model:
     r, J = problem.residuals_jac(U)
+    if dead is not None:                                 # rows outside a row's part: see levenberg_marquardt
+        r[dead] = 0.0
+        J[dead] = 0.0
     r0 = np.nan_to_num(r, nan=0.0)
     _, cpsi, curvature, _, _ = problem.terms(r0, data, share)
     g = np.einsum("bn,bnp->bp", cpsi, J)
@@ -193,16 +198,20 @@ def _step(model: _Model, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | None = None, *,
                         max_iter: int = 300, ftol: float = 1e-13, xtol: float = 1e-11,
                         gtol: float = 1e-12, irls_share: float = obj.SHARE_COLD,
-                        stall_rtol: float = 0.0, use_qr: bool | None = None) -> BatchResult:
+                        stall_rtol: float = 0.0, use_qr: bool | None = None,
+                        parts: bool = False) -> BatchResult:
     """Minimise the problem's objective from each row of ``U0`` (optionally with per-row
     point counts, shape (B, n), for the bootstrap); see the module docstring and
     ``objective`` for ``irls_share``. ``use_qr``: solve steps by QR (True) or the normal
     equations (False); by default QR for batches up to QR_MAX_ELEMENTS (start, point) pairs.
-    Fix it where results must not depend on how many rows share the batch."""
+    Fix it where results must not depend on how many rows share the batch. ``parts``: the rows
+    fit different parts of one curve (``counts`` 0 outside each row's part, as
+    :meth:`Problem.part`): residuals and Jacobian rows outside a row's part are set to 0."""
     U = np.array(U0, float)
     B, p = U.shape
     n = problem.n_rows
     data = problem.loss_data(counts)                     # weights or prefix sums, made once
+    dead = (np.broadcast_to(data.c, (B, n)) == 0) if parts else None
     use_qr = B * n <= QR_MAX_ELEMENTS if use_qr is None else use_qr
     f = problem.objective(U, data=data)
     lam = np.full(B, 1e-3)
@@ -219,7 +228,8 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
             break
         recompute = idx[stale[idx]]
         if recompute.size:
-            fresh = _local_model(problem.take(recompute), U[recompute], data.take(recompute), use_qr, irls_share)
+            fresh = _local_model(problem.take(recompute), U[recompute], data.take(recompute), use_qr, irls_share,
+                                 None if dead is None else dead[recompute])
             for key, value in vars(fresh).items():
                 if value is not None:
                     models.setdefault(key, np.zeros((B,) + value.shape[1:], value.dtype))[recompute] = value

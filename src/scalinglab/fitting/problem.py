@@ -91,6 +91,10 @@ class Problem:
     # replicates summed by size (see fitting/replicates.py): the data rows are then the distinct
     # sizes, y their weighted mean target (back on the fitted scale) and w their total weight
     replicates: SizeRows | None = None
+    # a part of the curve (a backtest's training sizes) sharing this problem: the points outside
+    # it (True here) weigh 0, and their residuals and Jacobian rows are set to 0 (they may not be
+    # finite where the part's fit predicts nothing sensible); see :meth:`part`
+    dropped: np.ndarray | None = None
 
     @classmethod
     def build(cls, law: Law, curve: Curve, *, loss: str, delta: float, space: str,
@@ -165,6 +169,24 @@ class Problem:
             return self
         return replace(self, cols=tuple(c[idx] for c in self.cols), y=self.y[idx], target=self.target[idx],
                        w=self.w[idx], unit=self.unit[idx] if self.unit.ndim == 2 else self.unit)
+
+    def part(self, keep: np.ndarray) -> "Problem":
+        """The same problem restricted to the points ``keep`` (a backtest's training part): the
+        others weigh 0 and do not enter the residuals or the Jacobian, so the objective is that of
+        the problem built on those points alone, without building (and validating) one again.
+        Coordinates and bounds are shared, so solutions of both can be refined in one batch
+        (:func:`scalinglab.fitting.optimize.levenberg_marquardt` with per-row ``counts``)."""
+        if self.replicates is not None or self.stacked_rows:
+            raise ScalingLabError("a part of a problem is for point rows of one curve (no summed replicates)")
+        keep = np.asarray(keep, bool)
+        return replace(self, w=np.where(keep, self.w, 0.0), dropped=~keep)
+
+    def kept(self) -> tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray]:
+        """(cols, y, w) of the points the problem fits (all, or those of its :meth:`part`)."""
+        if self.dropped is None:
+            return self.cols, self.y, self.w
+        keep = ~self.dropped
+        return tuple(c[keep] for c in self.cols), self.y[keep], self.w[keep]
 
     @property
     def n_free(self) -> int:
@@ -248,6 +270,8 @@ class Problem:
         with np.errstate(all="ignore"):
             pred = self.law._predict(self.cols, self.to_theta(U))
             r = (np.log(pred) if self.space == "log" else pred) - self.target
+        if self.dropped is not None:
+            r[:, self.dropped] = 0.0
         if len(self.prior_idx):
             r = np.concatenate([r, self._prior_rows(self.to_theta(U))], axis=1)
         return np.where(np.isfinite(r), r, np.nan)
@@ -265,6 +289,9 @@ class Problem:
                 J /= pred[..., None]
             else:
                 r = pred - self.target
+        if self.dropped is not None:
+            r[:, self.dropped] = 0.0
+            J[:, self.dropped] = 0.0
         if len(self.prior_idx):
             k, B = len(self.prior_idx), len(theta)
             Jp = np.zeros((B, k, theta.shape[1]))

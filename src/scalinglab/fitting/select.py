@@ -32,7 +32,7 @@ import pandas as pd
 from ..curves import Curve
 from ..errors import ScalingLabError
 from ..laws.base import get_law
-from .engine import fit_quiet
+from .engine import fit_quiet, fit_with_part
 from .result import FitResult
 
 CANDIDATES_1D = ("power", "power_floor", "m3", "m4", "exp_floor", "bnsl")
@@ -147,6 +147,25 @@ def _candidate_fit(curve: Curve, law, *, fixed, prior, prior_x, **options) -> Fi
     return fit_quiet(curve, law, fixed=fixed, **options)
 
 
+def _candidate_fits(curve: Curve, law, train_mask, options: dict):
+    """One candidate's fit on all the data and, when ``train_mask`` is given, on the backtest's
+    training part: each a FitResult or the ScalingLabError it raised. Without a prior both come
+    from one fitting problem, refined in one batch (:func:`.engine.fit_with_part`)."""
+    def attempt(fn):
+        try:
+            return fn()
+        except ScalingLabError as exc:
+            return exc
+    if options["prior"] is not None or train_mask is None:
+        full = attempt(lambda: _candidate_fit(curve, law, **options))
+        if isinstance(full, ScalingLabError) or train_mask is None:
+            return full, None
+        return full, attempt(lambda: _candidate_fit(curve.subset(train_mask), law, **options))
+    plain = {k: v for k, v in options.items() if k not in ("prior", "prior_x")}
+    both = attempt(lambda: fit_with_part(curve, law, train_mask, **plain))
+    return (both, None) if isinstance(both, ScalingLabError) else both
+
+
 def _unusable(law, fixed, prior, prior_x) -> str | None:
     """Why ``fixed`` or ``prior`` cannot be applied to this candidate (None: they can)."""
     missing = [name for name in (fixed or {}) if name not in law.param_names]
@@ -200,20 +219,20 @@ def compare_laws(curve: Curve, *, candidates=None, loss: str = "huber", delta: f
             row["status"] = f"skipped: {n_free} parameters, {curve.n_distinct} sizes"
             rows.append(row)
             continue
-        try:
-            full = _candidate_fit(curve, law, **options)
-        except ScalingLabError as exc:
-            row["status"] = f"failed: {exc}"
+        backtested = train is not None and train.n_distinct >= n_free + 1
+        full, train_fit = _candidate_fits(curve, law, train_mask if backtested else None, options)
+        if isinstance(full, ScalingLabError):
+            row["status"] = f"failed: {full}"
             rows.append(row)
             continue
         fits[law.name] = full
         row.update(objective=full.objective, aic=full.aic, bic=full.bic)
-        if train is not None and train.n_distinct >= n_free + 1:
-            try:
-                train_fits[law.name] = _candidate_fit(train, law, **options)
-                row["backtest"] = _score(train_fits[law.name], held)
-            except ScalingLabError as exc:
-                row["status"] = f"backtest failed: {exc}"
+        if backtested:
+            if isinstance(train_fit, ScalingLabError):
+                row["status"] = f"backtest failed: {train_fit}"
+            else:
+                train_fits[law.name] = train_fit
+                row["backtest"] = _score(train_fit, held)
         elif n_hold:
             row["status"] = f"not backtested: needs {n_free + 1} training sizes"
         rows.append(row)
