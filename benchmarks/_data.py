@@ -50,3 +50,34 @@ def published_grid() -> np.ndarray:
     exps = np.arange(0, 2.01, 0.5)
     return np.array(list(itertools.product(np.arange(0, 26, 5.0), np.arange(0, 26, 5.0),
                                            np.arange(-1, 1.01, 0.5), exps, exps)))
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (getrusage: KiB on Linux)."""
+    import resource
+    import sys
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+def machine_load() -> str:
+    """The 1-minute load average and the CPU count, to print beside timings (this machine is shared)."""
+    import os
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+
+
+CURVES = Path(__file__).resolve().parent / "curves"
+LCDB_SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "lcdb_sample.csv"
+
+
+def typical_curves(n_lcdb: int = 20) -> dict:
+    """Ordinary learning curves, as a user fits them: the demo's logistic-regression curve
+    (`scalinglab demo`: digits, 7 sizes 25-1,258 x 3 seeds; benchmarks/curves/demo_logreg.csv is
+    its study's output) and the first ``n_lcdb`` LCDB curves of tests/data/lcdb_sample.csv (per-size
+    mean error, 4-22 sizes), in (dataset, learner) order."""
+    demo = pd.read_csv(CURVES / "demo_logreg.csv")
+    curves = {"demo logreg": sl.Curve(demo["size"].to_numpy(), demo["error"].to_numpy(), seed=demo["seed"].to_numpy())}
+    sample = pd.read_csv(LCDB_SAMPLE)
+    for (oid, learner), part in list(sample.groupby(["openmlid", "learner"], sort=True))[:n_lcdb]:
+        curves[f"{oid}/{learner.split('.')[-1]}"] = sl.Curve(part["size"].to_numpy(), part["mean"].to_numpy())
+    return curves
