@@ -66,8 +66,7 @@ def _cases(f) -> dict[str, list]:
         "fit": ["fit", f["runs"], "--x", "n", "--y", "err", "--law", "power"],
         "laws": ["laws"],
         "demo": None,                      # the slow test below
-        "report": ["report", f["runs"], "--x", "n", "--y", "err", "--seed", "seed", "--bootstrap", "50",
-                   "-o", t / "r.html"],
+        "report": None,                    # test_report_from_a_csv_of_runs
         "powerlaw": ["powerlaw", f["values"], "--compare", "exponential"],
         "literature": ["literature", "image classification"],
         "backtest": ["backtest", f["lcdb"], "--x", "size", "--y", "mean", "--curve", "learner", "--n-boot", "20"],
