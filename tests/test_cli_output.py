@@ -61,7 +61,6 @@ def files(tmp_path_factory):
 
 def _cases(f) -> dict[str, list]:
     """One --json invocation per command (its path -> the arguments)."""
-    t = f["tmp"]
     return {
         "fit": ["fit", f["runs"], "--x", "n", "--y", "err", "--law", "power"],
         "laws": ["laws"],
