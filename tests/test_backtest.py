@@ -397,3 +397,25 @@ def test_backtest_auto_unit_is_the_scale_model_of_its_inner_error():
     lo, hi = sl.backtest.shipped().interval("auto", found["auto"].pred[0], found["auto"].unit[0], 0.8)
     np.testing.assert_allclose(np.c_[lo, hi], table[["lo80", "hi80"]], rtol=1e-9)
     assert report.rows["failed"].sum() == 0
+
+
+from hypothesis import given, settings, strategies as st          # noqa: E402
+
+from helpers_hypothesis import examples                          # noqa: E402
+
+
+@pytest.mark.slow                 # about 0.5 s per example
+@settings(max_examples=examples(100), deadline=None)
+@given(floor=st.floats(0.0, 0.3), amp=st.floats(0.2, 5.0), alpha=st.floats(0.05, 1.0), noise=st.floats(0.0, 0.2),
+       n=st.integers(5, 9), reach=st.floats(1.1, 1000.0), seed=st.integers(0, 2 ** 16))
+def test_default_intervals_are_finite_nested_and_inside_an_error_rate(floor, amp, alpha, noise, n, reach, seed):
+    """Any error-rate curve: the default forecast never fails, and its intervals nest around it
+    inside [0, 1], however far the forecast reaches (an end may round to the bound itself: a
+    curve flat at 0.999 gets hi = 1.0)."""
+    x = 50 * 2.0 ** np.arange(n)
+    y = np.clip((floor + amp * (x / x[0]) ** -alpha) * np.exp(np.random.default_rng(seed).normal(0, noise, n)),
+                1e-3, 0.999)
+    table = sl.extrapolate(sl.Curve(x, y, metric="error"), [x[-1] * np.sqrt(reach), x[-1] * reach], n_boot=20)
+    ends = table[["lo95", "lo80", "prediction", "hi80", "hi95"]].to_numpy()
+    assert np.all(np.isfinite(ends)) and np.all((ends >= 0) & (ends <= 1))
+    assert np.all(np.diff(ends, axis=1) >= 0)
