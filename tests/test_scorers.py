@@ -134,3 +134,16 @@ def test_scorer_metrics_are_checked_against_the_task_and_the_estimators():
     assert _spec("roc_auc_ovr", estimators={"svc": SVC(probability=True)}).metric_info.higher_is_better
     with pytest.raises(sl.ScalingLabError, match="no finite best value"):
         _spec("mutual_info_score")
+
+
+def test_a_callable_metric_named_like_a_scorer_is_refused():
+    """Reopened from the store, a callable metric is known by name only: one named 'accuracy'
+    would be read with the scorer's direction (higher is better) although it was a loss."""
+    def accuracy(y_true, y_pred):
+        return float(np.mean(y_true != y_pred))
+    with pytest.raises(sl.ScalingLabError, match="named 'accuracy', like scikit-learn's scorer"):
+        _spec(accuracy)
+
+    def misclassified(y_true, y_pred):
+        return float(np.mean(y_true != y_pred))
+    assert not _spec(misclassified).metric_info.higher_is_better

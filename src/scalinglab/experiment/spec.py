@@ -312,6 +312,17 @@ class StudySpec:
         if self.metric is None:
             self.metric = "error" if self.task == "classification" else "rmse"
         if callable(self.metric):
+            # A study reopened from its store knows the metric by name only: a callable named like
+            # a scikit-learn scorer would come back as that scorer, with its direction.
+            name = self.metric_name
+            if name not in METRICS:
+                from ..scorers import scorer_names
+                if name in scorer_names():
+                    raise ScalingLabError(
+                        f"the callable metric is named {name!r}, like scikit-learn's scorer: a study reopened "
+                        f"from its store would read its runs with that scorer's direction (a callable metric "
+                        f"is a loss, lower is better); give metric={name!r} to use the scorer, or rename the "
+                        f"function")
             return
         if not isinstance(self.metric, str):
             raise ScalingLabError(f"metric must be one of {METRICS}, a scikit-learn scorer name or a callable, "
