@@ -295,3 +295,17 @@ def test_one_auto_rule_for_fit_and_backtest(law, params, sizes):
                               table["n_params"].to_numpy())
     assert table.index[pick[0]] == res.law.name
     assert sl.backtest.choose is sl.fitting.select.choose
+
+
+def test_the_reason_never_prints_two_different_scores_alike():
+    """'power extrapolated better (0.1329 vs 0.1329) but not 20x better' contradicted the table
+    beside it: the scores get the digits that tell them apart, the ratio and the threshold are
+    stated, and AIC/BIC are named when they prefer another law."""
+    from scalinglab.fitting.select import distinct_digits
+    assert distinct_digits(0.13291, 0.13294) == ("0.13291", "0.13294")
+    assert distinct_digits(0.2173, 0.2277) == ("0.2173", "0.2277")
+    r = sl.fit(sl.example_curve())
+    reason = r.selection_reason
+    assert "m3 kept" in reason and "x smaller" in reason and "only for a law 20x better (below" in reason
+    best = r.selection["aic"].idxmin()
+    assert (f"prefer {best}" in reason) == (best != r.law.name)

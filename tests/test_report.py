@@ -129,3 +129,29 @@ def test_default_target_is_reachable_and_says_how_it_was_chosen():
     target, why = default_target(far, 5000)
     assert target == pytest.approx(float(f"{0.75 * float(far.predict_fitted([5000])[0]):.3g}"))
     assert why.startswith("target error") and "75% of today's value" in why
+
+
+def test_band_note_explains_a_band_that_misses_its_line():
+    """A percentile band can lie entirely on one side of the fitted line (the estimate at the
+    edge of its draws); the caption then says so instead of leaving the reader to guess."""
+    from types import SimpleNamespace
+    from scalinglab.report.html import band_note
+    curve = SimpleNamespace(n_inputs=1, x=np.array([10.0, 100.0]))
+
+    def result(shift):
+        def predict(x, interval):
+            y = 1.0 / np.asarray(x)
+            return sl.Band(y=y, lo=y * (1 + shift), hi=y * (1 + shift + 0.5), level=interval)
+        return SimpleNamespace(curve=curve, draws=np.zeros((100, 1)), interval_unavailable=lambda level: None,
+                               predict=predict)
+    note = band_note(result(0.1), 0.8)
+    assert "lies entirely above the fitted line" in note and "From size 10 to 1,000" in note
+    assert band_note(result(-0.2), 0.8) == ""          # the band holds the line: nothing to explain
+
+
+def test_spec_rows_are_readable():
+    """The study spec was dumped as JSON with \\u0027 escapes; now one readable row per key."""
+    from scalinglab.report.html import spec_rows
+    rows = dict(spec_rows({"name": "s", "estimators": {"logreg": "Pipeline(steps=[('scaler',\n  Scaler())])"},
+                           "sizes": [25, 50], "quality": None}))
+    assert rows == {"name": "s", "estimators": "logreg: Pipeline(steps=[('scaler', Scaler())])", "sizes": "25, 50"}

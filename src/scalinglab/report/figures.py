@@ -8,6 +8,7 @@ import numpy as np
 # Figures are built without pyplot: no backend is switched (importing the package changes no
 # global state) and no figure is kept in pyplot's registry; Figure.savefig renders with Agg.
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from typing import TYPE_CHECKING
 
@@ -277,6 +278,7 @@ def plot_bootstrap(result, path=None):
         ax.axvline(result.theta[j], color=COLORS["fit"], lw=2)
         ax.set_title(names[j], fontsize=9)
         ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3))     # long labels (0.0002, 0.0004, ...) ran together
     for ax in axes.ravel()[len(names):]:
         ax.set_visible(False)
     fig.suptitle(f"bootstrap distributions ({len(draws)} draws by {result.bootstrap_by})", fontsize=9)

@@ -30,6 +30,44 @@ def _fmt(value) -> str:
     return "" if value is None else str(value)
 
 
+def band_note(result, level: float, extrapolate: float = 10.0) -> str:
+    """A sentence for the main figure's caption where the bootstrap band lies entirely on one
+    side of the fitted line (percentile bands need not contain the estimate: when the estimate
+    sits at the edge of its draws, e.g. a parameter at or near a bound that resampling can only
+    move one way, every refit predicts more, or less, than the fit to all the data). Empty when
+    the band contains the line everywhere on the figure's range."""
+    import warnings
+    curve = result.curve
+    if curve.n_inputs != 1 or result.draws is None or result.interval_unavailable(level):
+        return ""
+    grid = np.geomspace(curve.x.min(), curve.x.max() * extrapolate, 200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # out-of-range warnings are the fit's own caveats
+        band = result.predict(grid, interval=level)
+    tol = 1e-9 * np.abs(band.y)
+    for side, outside in (("above", band.lo > band.y + tol), ("below", band.hi < band.y - tol)):
+        if outside.any():
+            a, b = grid[outside].min(), grid[outside].max()
+            return (f"From size {a:,.0f} to {b:,.0f} the {level:.0%} band lies entirely {side} the fitted line: "
+                    f"there every bootstrap refit predicts {'more' if side == 'above' else 'less'} than the fit "
+                    "to all the data, which sits at the edge of its draws (a parameter at or near a bound "
+                    "can only be moved one way by resampling). Read the band as the range of outcomes and "
+                    "the line as its edge, not its centre.")
+    return ""
+
+
+def spec_rows(spec) -> list[tuple[str, str]]:
+    """A study spec as (key, readable value) rows: strings as written (no JSON escapes such as
+    \\u0027), lists joined by commas, tables as key: value, missing values left out."""
+    def show(value) -> str:
+        if isinstance(value, dict):
+            return "; ".join(f"{k}: {show(v)}" for k, v in value.items())
+        if isinstance(value, (list, tuple)):
+            return ", ".join(show(v) for v in value)
+        return " ".join(str(value).split())           # a repr's line breaks and indents made one line
+    return [(str(k), show(v)) for k, v in (spec or {}).items() if v is not None]
+
+
 def figure_stems(analysis) -> dict[str, str]:
     """File-name stem of each curve's figures: the curve name made safe (``../../x`` or ``/etc/x``
     never leaves the figure folder) and unique (see :func:`scalinglab._files.safe_stems`)."""
@@ -97,7 +135,9 @@ def write_report(analysis, path: str | Path, *, figure_folder: str | Path | None
                       autoescape=select_autoescape(["html", "j2"]))
     template = env.get_template("report.html.j2")
     columns = [c for c in RUN_COLUMNS if analysis.runs is not None and c in analysis.runs.columns]
-    html = template.render(a=analysis, figures=render_figures(analysis, folder), fmt=_fmt,
+    notes = {c.name: band_note(c.fit, analysis.level) for c in analysis.curves}
+    html = template.render(a=analysis, figures=render_figures(analysis, folder), fmt=_fmt, band_notes=notes,
+                           spec_rows=spec_rows(analysis.spec),
                            pct=lambda level: f"{level:.0%}", run_columns=columns, advice=advice,
                            axis_figures=render_axis_figures(analysis, folder))
     path.write_text(html, encoding="utf-8")
