@@ -48,6 +48,7 @@ class Out:
     law: np.ndarray        # (C,) what was used
     inner: np.ndarray | None = None     # (C,) the curve's inner error: the unit is then a scale model's, fitted LODO
     distance: np.ndarray | None = None  # (C, m) log(size / largest size fitted)
+    noise: np.ndarray | None = None     # (C,) the curve's replicate noise (the scale model's floor)
 
 
 # --- facts about each law's fit --------------------------------------------------------------
@@ -358,6 +359,7 @@ def shipped(d, t: float, scaled: bool = True, prior=None, centre: str = "mean") 
     if scaled:
         out.inner = averaging.inner_error(S, d.noise, w)
         out.distance = averaging.distance(d.test_X, d.x_last)
+        out.noise = d.noise
     return out
 
 
@@ -408,8 +410,37 @@ def fit_scale(data: dict, outs: dict, domains) -> ScaleModel:
 
 def rescaled(outs: dict, scale: ScaleModel) -> dict:
     """Every domain's Out with its unit from ``scale`` (outs without an inner error unchanged)."""
-    return {dom: o if o.inner is None else Out(o.pred, scale(o.inner[:, None], o.distance), o.law, o.inner, o.distance)
+    def unit(o):
+        return scale(o.inner[:, None], o.distance, 0.0 if o.noise is None else o.noise[:, None])
+    return {dom: o if o.inner is None else Out(o.pred, unit(o), o.law, o.inner, o.distance, o.noise)
             for dom, o in outs.items()}
+
+
+#: Noise floors k (unit >= k σ) a scale model may get; chosen on the calibration domains.
+NOISE_FLOORS = (0.0, 0.5, 1.0, 2.0, 4.0)
+TARGETS = {0.8: (0.75, 0.85), 0.95: (0.90, 0.97)}
+
+
+def coverage_miss(cov: dict) -> float:
+    """How far a domain's coverage lies outside the issue's targets, summed over the levels."""
+    return sum(max(0.0, lo - cov[lv], cov[lv] - hi) for lv, (lo, hi) in TARGETS.items())
+
+
+def fit_interval(data: dict, outs: dict, domains) -> tuple[ScaleModel, dict, dict]:
+    """On ``domains`` only: the scale model, its noise floor (the k of ``NOISE_FLOORS`` whose
+    intervals, with quantiles from the same domains, miss the coverage targets least, summed
+    over the domains; ties: the smaller k) and the quantiles. Returns (scale, quantiles, outs
+    rescaled)."""
+    base = fit_scale(data, outs, domains)
+    best = None
+    for k in NOISE_FLOORS:
+        scale = base.with_noise_floor(k)
+        fold = rescaled(outs, scale)
+        q = {lv: weighted_quantile([z_values(data[t], fold[t]) for t in domains], lv) for lv in LEVELS}
+        miss = sum(coverage_miss(coverage(data[t], fold[t], q)) for t in domains)
+        if best is None or miss < best[0] - 1e-12:
+            best = (miss, scale, q, fold)
+    return best[1], best[2], best[3]
 
 
 def _objective(ratios: list[float]) -> float:
@@ -449,10 +480,9 @@ def lodo(data: dict, cands: list[Candidate] | None = None) -> tuple[pd.DataFrame
             fold = outs[i_best]
             scale = None
             if any(fold[t].inner is not None for t in train):
-                scale = fit_scale(data, fold, train)
-                fold = rescaled(fold, scale)
-            zs = [z_values(data[t], fold[t]) for t in train]
-            q = {lv: weighted_quantile(zs, lv) for lv in LEVELS}
+                scale, q, fold = fit_interval(data, fold, train)
+            else:
+                q = {lv: weighted_quantile([z_values(data[t], fold[t]) for t in train], lv) for lv in LEVELS}
             for dom in held:
                 d, o = data[dom], fold[dom]
                 s = scores(d, o)
@@ -527,12 +557,11 @@ def shipped_quantiles(data: dict, name: str = DEFAULT) -> tuple[dict, dict, Scal
     outs = [{dom: cand.make(d, **s) for dom, d in data.items()} for s in cand.grid]
     meds = [{dom: float(np.nanmedian(scores(data[dom], o[dom]))) for dom in data} for o in outs]
     i = min(range(len(outs)), key=lambda j: _objective([meds[j][t] / best[t][1] for t in data]))
-    chosen, scale = outs[i], None
+    chosen = outs[i]
     if any(o.inner is not None for o in chosen.values()):
-        scale = fit_scale(data, chosen, list(data))
-        chosen = rescaled(chosen, scale)
-    zs = [z_values(data[t], chosen[t]) for t in data]
-    return cand.grid[i], {lv: weighted_quantile(zs, lv) for lv in LEVELS}, scale
+        scale, q, _ = fit_interval(data, chosen, list(data))
+        return cand.grid[i], q, scale
+    return cand.grid[i], {lv: weighted_quantile([z_values(data[t], chosen[t]) for t in data], lv) for lv in LEVELS}, None
 
 
 def write_calibration(data: dict, path, lcdb_limit) -> None:

@@ -102,8 +102,8 @@ def test_calibration_round_trip_and_fallback(tmp_path):
 def test_shipped_calibration_covers_every_method():
     table = sl.backtest.shipped()
     assert "LCDB" in table.source
-    # version 2: the default's unit is a scale model, fitted on every domain of the suite
-    assert table.version == 2 and set(table.scales) == {"auto"}
+    # since version 2 the default's unit is a scale model, fitted on every domain of the suite
+    assert table.version == sl.backtest.calibration.VERSION >= 3 and set(table.scales) == {"auto"}
     assert all(f"{dom} " in table.source for dom in ("lcdb", "lm_tokens", "mlp_samples", "chinchilla", "simulated"))
     for method in sl.backtest.METHODS:
         q80, q95 = table.q(method, 0.8), table.q(method, 0.95)
@@ -350,6 +350,9 @@ def test_scale_model_fit_recovers_a_known_scale():
     np.testing.assert_allclose(model(0.2, 1.0) / model(0.1, 1.0), 2 ** model.inner_power)
     np.testing.assert_allclose(model(0.1, 2.0) / model(0.1, 1.0), 2 ** model.distance_power)
     assert model(0.0, 1.0) == model(1e-3, 1.0) and model(0.1, -1.0) == model(0.1, 1e-2)
+    # the noise floor: never below k σ, and no effect above it
+    floored = model.with_noise_floor(2.0)
+    assert floored(0.1, 1e-3, 0.05) == 0.1 > model(0.1, 1e-3) and floored(0.1, 1.0, 1e-4) == model(0.1, 1.0)
     with pytest.raises(sl.ScalingLabError, match="at least 3"):
         sl.backtest.ScaleModel.fit([0.1, np.nan], [0.1, 0.1], [1.0, 1.0])
 
@@ -359,7 +362,7 @@ def test_calibration_with_a_scale_model_round_trips(tmp_path):
     table = sl.backtest.Calibration({"auto": {0.8: 3.0, 0.95: 7.0}}, "test", {"auto": scale})
     table.to_json(tmp_path / "c.json")
     back = sl.backtest.Calibration.from_json(tmp_path / "c.json")
-    assert back.scale("auto") == scale and back.scale("m3") is None and back.version == 2
+    assert back.scale("auto") == scale and back.scale("m3") is None and back.version == sl.backtest.calibration.VERSION
 
 
 def _noisy_power_law(amplitude):
@@ -378,6 +381,15 @@ def test_default_interval_width_follows_the_curve_and_the_distance():
     # on an unbounded metric the half-width is q80 · scale: its growth with the distance is the model's
     d = np.log(np.array([4, 32.0]))                              # the largest size measured is 12800
     np.testing.assert_allclose(half(quiet)[1] / half(quiet)[0], (d[1] / d[0]) ** scale.distance_power, rtol=1e-9)
+    # at the largest size measured the fitted part vanishes: the unit is the noise floor k σ
+    seeds = np.tile([0, 1, 2], 8)
+    x = np.repeat(100 * 2.0 ** np.arange(8), 3)
+    y = (0.05 + 3 * x ** -0.4) * np.exp(np.random.default_rng(1).normal(0, 0.03, x.size))
+    stats = SizeStats.from_curve(sl.Curve(x, y, seed=seeds))
+    sigma = sl.backtest.protocol.replicate_noise(stats, len(stats.sizes))
+    here = sl.extrapolate(sl.Curve(x, y, seed=seeds), [x[-1]], n_boot=30)
+    np.testing.assert_allclose(np.log(here["hi80"] / here["prediction"]),
+                               sl.backtest.shipped().q("auto", 0.8) * scale.noise_floor * sigma, rtol=1e-9)
     # deterministic given the data and the seed
     again = sl.extrapolate(_noisy_power_law(0.005), [12800 * 4, 12800 * 32], n_boot=30)
     pd.testing.assert_frame_equal(quiet, again)

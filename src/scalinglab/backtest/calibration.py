@@ -19,13 +19,15 @@ laws, ``last``, ``ensemble``): the LCDB curves of half of its datasets
 guaranteed.
 
 A method can also ship a **scale model** (:class:`ScaleModel`, for ``auto`` since calibration
-version 2): its unit is then not the members' bootstrap spread but a scale known before the
-truth from the curve itself, u = exp(a) · e^b · d^c, e the curve's inner-backtest error and d
-the extrapolation distance (log of the target size over the largest size fitted), with (a, b,
-c) fitted by least squares of log |log ŷ − log y| on the suite's backtests (locally weighted
+version 2, with a noise floor since version 3): its unit is then not the members' bootstrap
+spread but a scale known before the truth from the curve itself, u = exp(a) · e^b · d^c, e
+the curve's inner-backtest error and d the extrapolation distance (log of the target size
+over the largest size fitted), but no less than k σ, σ the curve's replicate noise; (a, b, c)
+are fitted by least squares of log |log ŷ − log y| on the suite's backtests (locally weighted
 split conformal prediction, Lei et al. 2018, section 5.2: the conformity score is the error
-divided by a fitted spread). Domains whose errors differ tenfold in scale then share one
-quantile of |error| / u.
+divided by a fitted spread) and k chosen among a few values by the coverage it gives on the
+same curves. Domains whose errors differ tenfold in scale then share one quantile of
+|error| / u.
 """
 
 from __future__ import annotations
@@ -45,8 +47,9 @@ LEVELS = (0.8, 0.95)
 SHIPPED = "calibration.json"
 
 
-#: Version of the shipped table's layout and content (2: ``auto`` has a scale model).
-VERSION = 2
+#: Version of the shipped table's layout and content (2: ``auto`` has a scale model; 3: with a
+#: noise floor).
+VERSION = 3
 #: Smallest inner-backtest error the scale model reads (log scale): below 0.1 % it is rounding.
 INNER_FLOOR = 1e-3
 #: Smallest extrapolation distance (log of size over the largest size fitted) the scale model
@@ -58,27 +61,37 @@ DISTANCE_FLOOR = 1e-2
 @dataclass(frozen=True)
 class ScaleModel:
     """A forecast's log-scale unit from facts known before the truth:
-    u = exp(intercept) · max(inner, INNER_FLOOR)^inner_power · max(distance, DISTANCE_FLOOR)^distance_power.
+    u = max(exp(intercept) · max(inner, INNER_FLOOR)^inner_power · max(distance, DISTANCE_FLOOR)^distance_power,
+    noise_floor · noise).
 
     ``inner``: the curve's inner-backtest error (RMSE of log y, see
     :func:`scalinglab.backtest.averaging.inner_error`); ``distance``: log(size / largest size
-    fitted)."""
+    fitted); ``noise``: the curve's replicate noise (log-scale standard error of a per-size
+    mean, :func:`scalinglab.backtest.protocol.replicate_noise`). The floor: a mean measured at
+    the forecast size is itself off its expectation by about that much, however close the
+    size (the fitted part goes to 0 as the distance does)."""
 
     intercept: float
     inner_power: float
     distance_power: float
+    noise_floor: float = 0.0
 
-    def __call__(self, inner, distance) -> np.ndarray:
+    def __call__(self, inner, distance, noise=0.0) -> np.ndarray:
         inner = np.maximum(np.asarray(inner, float), INNER_FLOOR)
         distance = np.maximum(np.asarray(distance, float), DISTANCE_FLOOR)
         with np.errstate(invalid="ignore"):
-            return np.exp(self.intercept + self.inner_power * np.log(inner) + self.distance_power * np.log(distance))
+            fitted = np.exp(self.intercept + self.inner_power * np.log(inner) + self.distance_power * np.log(distance))
+        return np.maximum(fitted, self.noise_floor * np.asarray(noise, float))
+
+    def with_noise_floor(self, noise_floor: float) -> "ScaleModel":
+        return ScaleModel(self.intercept, self.inner_power, self.distance_power, float(noise_floor))
 
     @classmethod
     def fit(cls, error, inner, distance, group=None) -> "ScaleModel":
         """Least squares of log |error| on [1, log inner, log distance] (the floors applied),
         every ``group`` (a domain) weighing the same; errors below 1e-6 count as 1e-6 (an
-        exact hit says nothing about the spread). Rows with a non-finite value are left out."""
+        exact hit says nothing about the spread). Rows with a non-finite value are left out.
+        The noise floor is not fitted (0; see :meth:`with_noise_floor`)."""
         error, inner, distance = (np.ravel(np.asarray(v, float)) for v in (error, inner, distance))
         group = np.zeros(error.size, int) if group is None else np.ravel(np.asarray(group))
         X = np.stack([np.ones(error.size), np.log(np.maximum(inner, INNER_FLOOR)),
@@ -94,7 +107,8 @@ class ScaleModel:
         return cls(*(float(c) for c in coef))
 
     def to_dict(self) -> dict:
-        return {"intercept": self.intercept, "inner_power": self.inner_power, "distance_power": self.distance_power}
+        return {"intercept": self.intercept, "inner_power": self.inner_power, "distance_power": self.distance_power,
+                "noise_floor": self.noise_floor}
 
 
 @dataclass(frozen=True)

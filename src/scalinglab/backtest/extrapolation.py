@@ -183,7 +183,7 @@ def default_forecast(stats: SizeStats, mean: np.ndarray, sizes: np.ndarray, cap:
         forecast = Forecast("auto", pred, unit, np.array(["average"], object))
     if scale is not None:                 # the unit from the curve's own inner error and the distance
         inner = averaging.inner_error(scores, noise, w)
-        forecast = replace(forecast, unit=scale(inner[:, None], averaging.distance(X, stats.sizes[-1:])))
+        forecast = replace(forecast, unit=scale(inner[:, None], averaging.distance(X, stats.sizes[-1:]), noise[:, None]))
     weights = {law: float(np.nan_to_num(w[0, j])) for j, law in enumerate(LAWS)} if not why else {}
     return forecast, members, weights
 

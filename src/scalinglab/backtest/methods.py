@@ -152,5 +152,6 @@ def auto_forecast(suite: Suite, laws: tuple[str, ...], forecasts: dict[str, Fore
     if scale is not None:                 # the unit from the curve's own inner error and the distance
         largest = np.where(suite.train.W > 0, suite.train.X, 0).max(axis=1)
         unit = np.where(np.isfinite(pred), scale(averaging.inner_error(scores, suite.noises(), w)[:, None],
-                                                 averaging.distance(suite.test_X, largest)), np.nan)
+                                                 averaging.distance(suite.test_X, largest), suite.noises()[:, None]),
+                        np.nan)
     return Forecast("auto", pred, unit, np.where(fall_back, "ensemble", law))
