@@ -259,6 +259,19 @@ def test_chunked_screening_equals_one_pass(monkeypatch):
     np.testing.assert_array_equal(optimize.screen(problem, U), whole)
 
 
+def test_bootstrap_draws_do_not_depend_on_the_chunk_size(monkeypatch, floor_fit):
+    """Memory is one chunk of resamples whatever their number (issue 19); the draws are the same
+    with any chunk size (one generator drawn in order, one step solver for the whole bootstrap)."""
+    from scalinglab.fitting import optimize, resampling
+    n = floor_fit.curve.n
+    for module in (optimize, resampling):         # 60 resamples take normal-equation steps, 25 would take QR
+        monkeypatch.setattr(module, "QR_MAX_ELEMENTS", 30 * n, raising=False)
+    whole = floor_fit.bootstrap(60, seed=3).draws
+    for rows in (7, 25):
+        monkeypatch.setattr(resampling, "CHUNK_ELEMENTS", rows * n)
+        np.testing.assert_array_equal(floor_fit.bootstrap(60, seed=3).draws, whole)
+
+
 def test_weights_multiply_each_points_loss():
     """A zero weight removes a point; the fit equals the fit without it."""
     y = noisy("power", {"a": 2.0, "b": 0.3}).copy()
