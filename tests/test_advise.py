@@ -86,7 +86,8 @@ def test_transfer_with_a_pilot_uses_the_prior_as_a_map_fit():
                      seed=np.tile([0, 1], 4))
     advice = sl.advise("transfer", task="image classification", pilot=curve, target=0.2, n_boot=100)
     fit = quiet(sl.fit, curve, law="power", prior="literature:image classification")
-    fit = fit.bootstrap(100, by="auto", seed=0)
+    with pytest.warns(sl.ScalingLabWarning, match="resampled points, not seeds"):               # 2 seeds: by points, and it says so
+        fit = fit.bootstrap(100, by="auto", seed=0)
     assert advice.predicted.n == pytest.approx(sl.plan.data_for(fit, 0.2).n)
     assert "literature prior" in advice.predicted.source and "MAP" in advice.evidence[0]
 

@@ -129,14 +129,21 @@ def test_bootstrap_is_reproducible_and_brackets_the_estimate(floor_fit):
 
 def test_bootstrap_coverage_by_simulation():
     """Percentile intervals of the exponent cover the truth about as often as they claim
-    (80 % nominal; 40 simulated curves -> accept 60 %..97 %)."""
-    hits = 0
+    (80 % nominal; 40 simulated curves -> accept 60 %..97 %). The curves follow the law, so the
+    residual-runs warning (a test at p < 0.05) is a false alarm here: it may sound on a few of
+    them, about 5 %, never on most."""
+    hits, alarms = 0, 0
     for seed in range(40):
         y = noisy("power", {"a": 2.0, "b": 0.3}, sigma=0.05, seed=seed)
-        r = sl.fit(sl.Curve(X, y), law="power", loss="squared").bootstrap(200, seed=seed)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            r = sl.fit(sl.Curve(X, y), law="power", loss="squared").bootstrap(200, seed=seed)
+        messages = [str(w.message) for w in caught]
+        assert all("residuals change sign" in m for m in messages), messages     # nothing else
+        alarms += bool(messages)
         lo, hi = r.interval("b", 0.8)
         hits += lo <= 0.3 <= hi
-    assert 24 <= hits <= 39
+    assert 24 <= hits <= 39 and alarms <= 6
 
 
 def test_bootstrap_by_seed_resamples_whole_runs():
@@ -232,7 +239,9 @@ def test_auto_builds_one_problem_per_candidate_and_its_part_fits_as_the_subset(m
 
 
 def test_auto_with_too_few_sizes_falls_back_to_bic():
-    r = sl.fit(sl.Curve([10, 20, 40], [0.5, 0.4, 0.33]), law="auto", candidates=["power"])
+    with pytest.warns(sl.ScalingLabWarning, match="chosen by BIC alone"), \
+            pytest.warns(sl.ScalingLabWarning, match="only 3 distinct sizes for 2 parameters"):
+        r = sl.fit(sl.Curve([10, 20, 40], [0.5, 0.4, 0.33]), law="auto", candidates=["power"])
     assert "no law could be backtested" in r.selection_reason
     assert any("chosen by BIC" in w for w in r.warnings)
 

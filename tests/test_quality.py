@@ -34,7 +34,8 @@ def quiet_fit(curve, law, **kw):
 
 @pytest.fixture(scope="module")
 def joint():
-    return quiet_fit(sl.quality.stack(simulate()), "quality").bootstrap(400, seed=0)
+    with pytest.warns(sl.ScalingLabWarning, match="resampled points, not seeds"):          # 3 seeds: by points, and it says so
+        return quiet_fit(sl.quality.stack(simulate()), "quality").bootstrap(400, seed=0)
 
 
 def true_clean_equivalent(n, rate):
@@ -67,7 +68,8 @@ def test_floor_says_no_amount_of_data_reaches_a_target_below_it(joint):
 
 
 def test_per_level_fits_agree_with_the_known_floors_and_worth():
-    fits = {r: quiet_fit(c, "power_floor").bootstrap(300, seed=0) for r, c in simulate(seed=1).items()}
+    with pytest.warns(sl.ScalingLabWarning, match="resampled points, not seeds"):
+        fits = {r: quiet_fit(c, "power_floor").bootstrap(300, seed=0) for r, c in simulate(seed=1).items()}
     levels = sl.quality.compare_levels(fits, target=0.05, level=0.95)
     t = levels.table
     assert list(t["level"]) == list(RATES) and levels.reference == 0.0
@@ -95,7 +97,9 @@ def test_stack_and_level_checks():
     with pytest.raises(sl.ScalingLabError, match="bootstrap"):
         sl.quality.compare_levels({r: quiet_fit(c, "power_floor") for r, c in curves.items()})
     with pytest.raises(sl.ScalingLabError, match="'quality' law"):
-        sl.quality.clean_worth(quiet_fit(curves[0.0], "power_floor").bootstrap(50, seed=0), 100, 0.1)
+        with pytest.warns(sl.ScalingLabWarning, match="resampled points, not seeds"):
+            boot = quiet_fit(curves[0.0], "power_floor").bootstrap(50, seed=0)
+        sl.quality.clean_worth(boot, 100, 0.1)
 
 
 def test_flip_labels_is_nested_keyed_and_never_keeps_the_class():
