@@ -4,6 +4,7 @@ through the public registry, as a user would define their own."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import numpy as np
@@ -64,7 +65,12 @@ def read_strd(name: str):
 @pytest.mark.parametrize("start", [0, 1], ids=["start1", "start2"])
 def test_certified_values(law, start):
     starts, certified, rss, x, y = read_strd(law.name.split("_")[1].capitalize().replace("wood", "Wood"))
-    res = sl.fit(sl.Curve(x, y), law=law, loss="squared", space="linear", p0=starts[start])
+    # Bennett5's certified fit leaves long runs of same-signed residuals (58 runs over 154
+    # points): the runs test rightly says so; DanWood's 6 points raise nothing.
+    expected = pytest.warns(sl.ScalingLabWarning, match="residuals change sign") if isinstance(law, Bennett5) \
+        else contextlib.nullcontext()
+    with expected:
+        res = sl.fit(sl.Curve(x, y), law=law, loss="squared", space="linear", p0=starts[start])
     np.testing.assert_allclose(res.theta, certified, rtol=1e-6)
     assert res.objective == pytest.approx(rss, rel=1e-6)
     assert res.converged

@@ -191,11 +191,14 @@ class M4(Law):
         return float(self.theta_array(theta)[3])
 
     def rescale(self, T, s):
-        """y, y_inf, y0 scale with the metric; beta carries units of y^(1 - alpha)."""
+        """y, y_inf, y0 scale with the metric; beta carries units of y^(1 - alpha). A beta that
+        does not fit in a float in the new units (a runaway alpha) becomes inf, which every
+        caller reads as a failed fit (non-finite parameters), so numpy's overflow warning is no news."""
         T = np.array(T, float)
         s = np.asarray(s, float)
         alpha = T[..., 2:3]
-        T[..., 0:1] = T[..., 0:1] * s ** (1.0 - alpha)
+        with np.errstate(over="ignore"):
+            T[..., 0:1] = T[..., 0:1] * s ** (1.0 - alpha)
         T[..., 3:5] = T[..., 3:5] * s
         return T
 
