@@ -48,7 +48,9 @@ class Power(Law):
         (x,) = cols
         shape = -_EXPONENTS[:, None] * np.log(x)
         log_a = _grid.log_coefficient(np.log(y), shape)
-        return np.c_[np.exp(log_a), _EXPONENTS]
+        with np.errstate(over="ignore"):    # sizes near 1e300: a start's coefficient past a float is inf,
+            a = np.exp(log_a)              # its objective is not finite and it is never chosen
+        return np.c_[a, _EXPONENTS]
 
     def solve(self, target, theta, *, given=None):
         a, b = self.theta_array(theta)
