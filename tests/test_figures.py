@@ -82,3 +82,15 @@ def test_names_with_dollar_signs_are_text_not_mathtext(tmp_path):
     ax = fig.axes[0]
     assert ax.get_ylabel() == "\\$err_{" and "\\$\\sqrt{n\\$" in ax.get_xlabel()
     sl.report.plot_residuals(res, tmp_path / "residuals.svg")
+
+
+def test_a_target_next_to_the_floor_is_named_apart_from_it(tmp_path):
+    """A target within 5 % of the fitted floor drew its line on top of the floor's: each is now
+    named at the right edge, one above and one below."""
+    x = np.geomspace(100, 1e4, 8)
+    res = sl.fit(sl.Curve(x, 2 * x ** -0.5 + 0.02, metric="error"), law="power_floor")
+    fig = sl.report.plot_study_curve(res, target=res.limit * 1.02, path=tmp_path / "close.png")
+    texts = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert texts == [f"floor {res.limit:.3g}", f"target {res.limit * 1.02:.3g}"]
+    far = sl.report.plot_study_curve(res, target=res.limit * 2)
+    assert len(far.axes[0].texts) == 0

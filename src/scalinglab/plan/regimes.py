@@ -64,7 +64,7 @@ class Regime(Answer):
         of = f" of {self.fitted_name}" if self.higher_is_better else ""
         limit = "ceiling" if self.higher_is_better else "floor"
         evidence = (f"local log-log slope{of} {self.slope:.3f} ({pct} interval {self.slope_interval[0]:.3f} to "
-                    f"{self.slope_interval[1]:.3f}) at {num(self.size)}; {self.metric} {num(self.metric_at_size)} "
+                    f"{self.slope_interval[1]:.3f}) at {num(self.size)}; fitted {self.metric} {num(self.metric_at_size)} "
                     f"vs {limit} {num(self.floor)} ({pct} interval {span(self.floor_interval)}), "
                     f"a gap of {self.gap_in_noise:.1f} noise standard deviations")
         verdict = {

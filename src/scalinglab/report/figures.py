@@ -203,6 +203,14 @@ def plot_study_curve(result, *, candidates=None, target=None, estimate=None, lev
                     label=f"{name} (candidate)", **CANDIDATE_STYLE)
     if target is not None:
         ax.axhline(target, color="#c44e52", ls="--", lw=1, label=f"target {target:.3g}")
+        if result.floor > 0 and abs(np.log(target / result.limit)) < 0.05:
+            # within 5 % the two lines read as one: name each at the right edge, the higher one
+            # above its line and the lower one below (a default target is never this close)
+            labels = sorted([(target, "target", "#c44e52"), (result.limit, result.metric.floor_word, COLORS["floor"])])
+            for (value, text, color), up in zip(labels, (False, True)):
+                ax.annotate(f"{text} {value:.3g}", (1.0, value), xycoords=("axes fraction", "data"),
+                            xytext=(-4, 3 if up else -3), textcoords="offset points", ha="right",
+                            va="bottom" if up else "top", fontsize=7, color=color)
         if estimate is not None and np.isfinite(estimate.n):
             lo, hi = estimate.interval
             ax.axvline(estimate.n, color="#c44e52", lw=1, alpha=0.8)
