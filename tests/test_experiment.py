@@ -147,6 +147,32 @@ def test_same_results_whichever_executor(tmp_path, executor, n_jobs):
     assert a.equals(b)
 
 
+def test_a_relative_store_path_reaches_worker_processes_as_an_absolute_one(tmp_path, monkeypatch):
+    """Worker processes open the store from connect_url; a reused joblib worker keeps the folder
+    it started in, so a relative SQLite path must not reach it as written."""
+    monkeypatch.chdir(tmp_path)
+    store = Store("study.db")
+    assert store.connect_url == f"sqlite:///{tmp_path / 'study.db'}"
+    assert store.url == "sqlite:///study.db"                      # messages show what the user wrote
+    assert Store(f"sqlite:///{tmp_path / 'x.db'}").connect_url == f"sqlite:///{tmp_path / 'x.db'}"
+
+
+@pytest.mark.slow                 # worker processes start (imports) in 20-45 s on 2 busy cores
+def test_workers_started_in_another_folder_write_to_the_callers_store(tmp_path, monkeypatch):
+    """Found by the README example run in CI: joblib's worker processes, started by an earlier
+    study in another folder, wrote the runs of ``store="study.db"`` to *their* folder's study.db;
+    the caller's store stayed empty ("no completed runs yet")."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    monkeypatch.chdir(first)
+    sl.Study(make_spec("w", "", sizes=(30, 60)), store="study.db").run(n_jobs=2, progress=False)
+    monkeypatch.chdir(second)                                    # the same (reused) workers serve this one
+    study = sl.Study(make_spec("w", "", sizes=(30, 60)), store="study.db")
+    summary = study.run(n_jobs=2, progress=False)
+    assert summary.complete and study.status()["COMPLETE"] == 6
+    assert len(study.curves()["logged"].values) == 6
+
+
 def _start_worker(db, name, log, delay, lease):
     env = {**os.environ, "PYTHONPATH": str(HERE) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     return subprocess.Popen([sys.executable, str(HERE / "helpers_study.py"), db, name, log, str(delay), str(lease)],

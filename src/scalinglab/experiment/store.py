@@ -219,6 +219,18 @@ def _sqlite_path(url: str) -> str | None:
     return None if database in (None, "", ":memory:") else database
 
 
+def _absolute_sqlite(url: str) -> str:
+    """``url`` with a relative SQLite file path made absolute (other URLs unchanged)."""
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        return url                      # refused with a clear message by _engine
+    path = _sqlite_path(url) if parsed.get_backend_name() == "sqlite" else None
+    if path is None or path.startswith("file:") or Path(path).is_absolute():
+        return url
+    return parsed.set(database=str(Path(path).absolute())).render_as_string(hide_password=False)
+
+
 _OPEN: dict = {}
 
 
@@ -252,8 +264,11 @@ class Store:
             raise ScalingLabError(f"store must be a SQLite file path or a database URL, got {url!r}")
         if "://" not in url:
             url = f"sqlite:///{url}"
-        self.connect_url = url
         self.url = hide_password(url)
+        # Worker processes open the store from ``connect_url``: a relative SQLite path would be
+        # read against *their* working folder (a reused joblib worker keeps the folder it was
+        # started in), so they get the absolute path of the file this process means.
+        self.connect_url = _absolute_sqlite(url)
         self.read_only = bool(read_only)
         self.engine: Engine = self._engine(url)
         self._prepare()
