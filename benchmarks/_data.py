@@ -52,11 +52,12 @@ def published_grid() -> np.ndarray:
                                            np.arange(-1, 1.01, 0.5), exps, exps)))
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MiB (getrusage: KiB on Linux)."""
+def peak_rss_mb(children: bool = False) -> float:
+    """Peak resident memory of this process so far, in MiB (getrusage: KiB on Linux); with
+    ``children``, of its largest finished child process (joblib workers) instead."""
     import resource
     import sys
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 

@@ -33,8 +33,10 @@ import numpy as np
 import pandas as pd
 
 import scalinglab as sl
+from _data import machine_load, peak_rss_mb
 from curves import lcdb
 from scalinglab.backtest import SizeStats, calibration as cal
+from scalinglab.backtest.protocol import split as split_at
 
 CALIBRATION = Path(__file__).resolve().parents[1] / "src" / "scalinglab" / "backtest" / "calibration.json"
 CACHE = lcdb.CACHE
@@ -131,6 +133,13 @@ def main():
         pick = np.random.default_rng(0).choice(len(keys), size=min(args.limit, len(keys)), replace=False)
         curves = {keys[i]: curves[keys[i]] for i in sorted(pick)}
     say = lambda message: print(message, file=sys.stderr, flush=True)      # noqa: E731
+    # a training part that is all zeros (a perfect learner on every training size) has nothing to
+    # fit in log space and sl.backtest.prepare refuses the whole suite for it: left out, counted
+    perfect = [k for k, s in curves.items() if len(s.sizes) > 4 and not np.any(s.mean[:split_at(s)] > 0)]
+    if perfect:
+        print(f"left out {len(perfect)} curve(s) whose training sizes all have error 0 (nothing to fit in log "
+              f"space): {', '.join(perfect[:3])}{' ...' if len(perfect) > 3 else ''}")
+        curves = {k: v for k, v in curves.items() if k not in set(perfect)}
     t0 = time.perf_counter()
     suite = sl.backtest.prepare(curves)
     found, seconds = sl.backtest.forecasts(suite, n_boot=args.n_boot, n_jobs=args.n_jobs, progress=say)
@@ -153,7 +162,8 @@ def main():
     total = time.perf_counter() - t0
     print(f"{len(suite)} LCDB curves ({'calibration' if args.calibrate else args.split} split), "
           f"fits {seconds['fits']:.1f} s (all {len(sl.backtest.LAWS)} laws + auto's backtest, n_jobs={args.n_jobs}), "
-          f"intervals {seconds['intervals']:.1f} s, {total:.1f} s in all")
+          f"intervals {seconds['intervals']:.1f} s, {total:.1f} s in all; peak RSS {peak_rss_mb():.0f} MiB "
+          f"(largest worker {peak_rss_mb(children=True):.0f} MiB); {machine_load()}")
     print(f"intervals: {calibration.source}")
     print(report)
     print("\nmedian score by curve category:")
