@@ -34,7 +34,7 @@ def main():
     ours, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
     rss_ours = peak_rss_mb()
 
-    counts = resample_counts(res, args.baseline_n, "point", np.random.default_rng(0))
+    counts = resample_counts(res.curve, args.baseline_n, "point", np.random.default_rng(0))
     p = res.params
     start = np.array([np.log(p["A"]), np.log(p["B"]), np.log(p["E"]), p["alpha"], p["beta"]])
     draws = []

@@ -6,10 +6,14 @@ fitted to all the sizes and to the backtest's training part) and of one ``sl.ext
 10x the largest size; then the median and worst, the peak RSS and the machine's load (it is
 shared: CPU time is the number to compare).
 
-Baseline: main at 0ff5adc (before issue 19), same curves, same script, load average ~0.1-3 on
-2 CPUs: fit(law="auto") median 1.87 s CPU, worst 10.2 s (962/GradientBoosting), total 49.4 s
-over the 21 curves; m4 alone was 41 of 55 s of candidate fits (its root solve fell back to
-bisection), bnsl 6.7 s.
+Baseline: main at 0ff5adc (before issue 19), this script on the same curves, run right after
+ours (PYTHONPATH=<0ff5adc>/src), load average 3-6 on 2 CPUs: fit(law="auto") median 2.10 s CPU,
+worst 19.5 s (962/GradientBoosting: m4's root solve fell back to bisection, its polish crawled),
+total 62.4 s over the 21 curves; sl.extrapolate median 1.19 s, worst 2.12 s. Ours (issue 19),
+load 3.3: fit median 1.08 s, worst 2.42 s, total 24.7 s; extrapolate median 0.90 s, worst 1.11 s.
+Where the time goes now (cProfile, the 21 fits): 91 % in the Levenberg-Marquardt loops (~30,000
+iterations, ~0.5 ms each: numpy call overhead on arrays of 16 starts x 4-35 points), of which
+m4's root solve is a quarter; by law: m4 52 %, bnsl 18 %, the four others 30 %; L-BFGS-B polish 6 %.
 
 Run: python benchmarks/fit_auto.py [--no-extrapolate] [--repeat 1]
 """
@@ -23,7 +27,8 @@ import numpy as np
 import scalinglab as sl
 from _data import machine_load, peak_rss_mb, typical_curves
 
-BASELINE = {"commit": "0ff5adc", "median_cpu_s": 1.87, "worst_cpu_s": 10.2, "total_cpu_s": 49.4}
+BASELINE = {"commit": "0ff5adc", "median_cpu_s": 2.10, "worst_cpu_s": 19.5, "total_cpu_s": 62.4,
+            "extrapolate_median_cpu_s": 1.19}
 
 
 def timed(fn):
@@ -60,7 +65,8 @@ def main():
           f"total {BASELINE['total_cpu_s'] / cpu.sum():.1f}x")
     ext = np.array([r[5] for r in rows if len(r) > 5])
     if ext.size:
-        print(f"sl.extrapolate: median {np.median(ext):.3f} s CPU, worst {ext.max():.3f} s")
+        print(f"sl.extrapolate: median {np.median(ext):.3f} s CPU, worst {ext.max():.3f} s (baseline median "
+              f"{BASELINE['extrapolate_median_cpu_s']} s: {BASELINE['extrapolate_median_cpu_s'] / np.median(ext):.1f}x)")
     print(f"peak RSS {peak_rss_mb():.0f} MiB; {machine_load()}")
 
 
