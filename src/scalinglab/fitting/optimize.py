@@ -144,8 +144,8 @@ def _local_model(problem: Problem, U: np.ndarray, data, use_qr: bool, share: flo
     if dead is not None:                                 # rows outside a row's part: see levenberg_marquardt
         r[dead] = 0.0
         J[dead] = 0.0
-    r0 = np.nan_to_num(r, nan=0.0)
-    _, cpsi, curvature, _, _ = problem.terms(r0, data, share)
+    r0 = np.where(np.isnan(r), 0.0, r)                   # finite or NaN (never inf): nan_to_num, cheaper
+    _, cpsi, curvature, _, _ = problem.terms(r0, data, share, sizes=False)
     g = np.einsum("bn,bnp->bp", cpsi, J)
     # Active set: hold fixed parameters and bound-pressed coordinates still.
     held = ~problem.free | ((U <= problem.lo) & (g > 0)) | ((U >= problem.hi) & (g < 0))
@@ -234,7 +234,7 @@ def levenberg_marquardt(problem: Problem, U0: np.ndarray, counts: np.ndarray | N
                 if value is not None:
                     models.setdefault(key, np.zeros((B,) + value.shape[1:], value.dtype))[recompute] = value
             stale[recompute] = False
-        model = _Model(**{key: value[idx] for key, value in models.items()})
+        model = _Model(**(models if idx.size == B else {key: value[idx] for key, value in models.items()}))
         Ui = U[idx]
         step, predicted = _step(model, lam[idx])
         U_try = np.clip(Ui + step, problem.lo, problem.hi)

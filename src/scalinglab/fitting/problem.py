@@ -228,13 +228,22 @@ class Problem:
         """The prefix sums without bootstrap counts, made once per problem."""
         return LossData(None, self.replicates.sums(None), len(self.prior_idx))
 
-    def terms(self, r: np.ndarray, data: "LossData", share: float = obj.SHARE_COLD, full: bool = True):
+    def terms(self, r: np.ndarray, data: "LossData", share: float = obj.SHARE_COLD, full: bool = True,
+              sizes: bool = True):
         """For residuals r (B, rows) with NaN replaced: the summed loss (B,), and per row psi,
         the Gauss–Newton curvature, the sum of |weight x psi| and the total weight (all (B, rows));
-        ``full=False`` skips the curvature and sizes of summed replicates (objective and gradient only)."""
+        ``full=False`` skips the curvature and sizes (None: objective and gradient only; the
+        optimiser's objective is called once per step, so this matters, issue 19); ``sizes=False``
+        skips the last two for point rows (None; the optimiser's local model needs only psi and
+        the curvature)."""
         if self.replicates is None:
             c = data.c
             cpsi = c * obj.psi(r, self.loss, self.delta)
+            if not full:
+                return np.sum(c * obj.rho(r, self.loss, self.delta), axis=-1), cpsi, None, None, None
+            if not sizes:
+                return (np.sum(c * obj.rho(r, self.loss, self.delta), axis=-1), cpsi,
+                        c * obj.weight(r, self.loss, self.delta, share), None, None)
             total = np.broadcast_to(c, r.shape)
             return (np.sum(c * obj.rho(r, self.loss, self.delta), axis=-1), cpsi,
                     c * obj.weight(r, self.loss, self.delta, share), np.abs(cpsi), total)
@@ -313,7 +322,8 @@ class Problem:
             r = self.residuals(U)
         data = self.loss_data(counts) if data is None else data
         with np.errstate(invalid="ignore"):
-            f = self.terms(np.nan_to_num(r, nan=0.0), data, full=False)[0]
+            # residuals are finite or NaN (never inf), so this is nan_to_num at a tenth of its cost
+            f = self.terms(np.where(np.isnan(r), 0.0, r), data, full=False)[0]
         weighted = data.row_weights(self, r.shape) > 0
         bad = np.any(np.isnan(r) & weighted, axis=-1)
         return np.where(bad, np.inf, f)
