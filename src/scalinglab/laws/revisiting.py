@@ -83,6 +83,10 @@ def _inverse_hinge(v, alpha):
     return np.clip(np.where(np.isnan(t) & ~np.isnan(v), T_MAX, t), -T_MAX, T_MAX)
 
 
+#: Plain Newton steps of M4's root solve on whole arrays before the safeguarded loop takes the
+#: elements not yet solved (most converge in 4-6 from the bracket's end).
+PLAIN_NEWTON_STEPS = 5
+
 #: Largest |logit| M4's root solve returns: beyond it y is y_inf or y0 to double precision, and
 #: exp(-T_MAX) is still a normal float, so y0 - y (or y - y_inf) is not 0 and the Jacobian, which
 #: divides by it, stays finite.
@@ -138,8 +142,20 @@ class M4(Law):
         lo = _inverse_hinge(flat_k - alpha_b * _LOG2, alpha_b)
         hi = _inverse_hinge(flat_k + _LOG2, alpha_b)
         t = np.where(alpha_b > 1.0, hi, lo)
-        # safeguarded Newton on the elements not yet solved only (a few are slow: near y0)
-        todo = np.flatnonzero(np.isfinite(t))
+        # Newton steps on the whole arrays first, without bookkeeping (monotone from that end, so
+        # the bracket only catches alpha = 0 beyond its root); q written as h(t) + (alpha - 1)
+        # log1p(e^-|t|), q' = 1 + (alpha - 1) s
+        am1 = alpha_b - 1.0
+        for _ in range(PLAIN_NEWTON_STEPS):
+            e = np.exp(-np.abs(t))
+            s = np.where(t >= 0, 1.0, e) / (1.0 + e)
+            q = np.where(t >= 0, alpha_b * t, t) + am1 * np.log1p(e) - flat_k
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t_new = np.clip(t - q / (1.0 + am1 * s), lo, hi)
+            step, t = t_new - t, t_new
+        # then safeguarded Newton on the elements not yet solved only (a few are slow: near y0)
+        with np.errstate(invalid="ignore"):
+            todo = np.flatnonzero(np.isfinite(t) & ~(np.abs(step) <= 1e-12 * (1.0 + np.abs(t))) & (t < 40.0))
         for _ in range(60):
             if todo.size == 0:
                 break
